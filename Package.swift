@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way: deft → DeFTViz → DeFTMedia → DeFT → COpenBLAS.
+// The engine never imports the terminal; the view never calls BLAS.
+let package = Package(
+    name: "deft",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "deft", targets: ["deft"]),
+        .library(name: "DeFT", targets: ["DeFT"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: a module map and a one-line shim each.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // Our C: libpng/libjpeg behind setjmp, error codes and messages out.
+        .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodec"),
+
+        .target(name: "DeFT", dependencies: ["COpenBLAS"]),
+        .target(name: "DeFTMedia", dependencies: ["DeFT", "CImageCodec"]),
+        .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "CNcursesw"]),
+        .executableTarget(name: "deft", dependencies: [
+            "DeFT", "DeFTMedia", "DeFTViz",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "DeFTTests", dependencies: ["DeFT"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DeFTMediaTests", dependencies: ["DeFTMedia", "CImageCodec"]),
+        .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFT"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DeFT"]),
+    ]
+)
