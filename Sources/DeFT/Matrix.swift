@@ -62,3 +62,12 @@ public struct Matrix: Sendable, Equatable {
         Matrix(rows: newRows, cols: newCols, storage: storage)
     }
 }
+
+extension Matrix {
+    /// In-place `max(0, x)`.
+    public mutating func applyReLU() {
+        storage.withUnsafeMutableBufferPointer { p in
+            for i in p.indices where p[i] < 0 { p[i] = 0 }
+        }
+    }
+}
