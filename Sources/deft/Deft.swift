@@ -1,10 +1,33 @@
 import ArgumentParser
+import DeFT
+import Foundation
 
 @main
 struct Deft: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deft",
         abstract: "See which tokens DeFT keeps, prunes and reconstructs — and why.",
-        subcommands: []
+        subcommands: [Score.self]
     )
+
+    /// Every failure a user can cause ends here: one line on stderr, exit code 2, never a trap.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as DeFTError {
+            FileHandle.standardError.write(Data("deft: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            if message.hasPrefix("Error: ") { message.removeFirst(7) }
+            FileHandle.standardError.write(Data("deft: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("Run 'deft help' for usage.\n".utf8))
+            Foundation.exit(2)
+        }
+    }
 }

@@ -1,0 +1,140 @@
+import ArgumentParser
+import DeFT
+import Foundation
+
+/// `deft score`: the scriptable face of the engine.
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a token set with DeFT and report what is kept, pruned and reconstructed.",
+        discussion: """
+        Tokens are [N,d] (one input) or [B,N,d] (a batch). For video, N = frames × H × W with --grid HxW per
+        frame. --json writes one object; per-input fields are nested per batch row even when B = 1:
+        scores, s_sem, s_group, s_fb (B×N), retained_indices (B×k, descending score), kept (B×k, position
+        order), pruned_indices, reconstruct_probs (aligned with pruned_indices; 1 without logits),
+        reconstructed_indices (the gate's choice; empty on the fast path), selection_entropy (B), path (B);
+        and mixture_weights, k, mode, weights.
+        """
+    )
+
+    @Option(help: ArgumentHelp("Token features: FILE.npy or FILE.safetensors[:KEY].", valueName: "PATH[:KEY]"))
+    var tokens: String
+
+    @Option(help: ArgumentHelp("DeFT weights (the reference's state_dict keys).", valueName: "W.safetensors"))
+    var weights: String?
+
+    @Option(help: ArgumentHelp("A LLaVA-style config.json with deft_* fields.", valueName: "config.json"))
+    var config: String?
+
+    @Option(help: "image, video or text.")
+    var modality: Modality
+
+    @Option(help: ArgumentHelp("Patch grid per frame (image: optional when N is a square; video: required).", valueName: "HxW"))
+    var grid: String?
+
+    @Option(help: "Retention ratio in (0, 1] (default: the config's, else 0.482).")
+    var ratio: Double?
+
+    @Option(help: "fast, hybrid or adaptive.")
+    var mode: InferenceMode = .fast
+
+    @Option(help: ArgumentHelp("∂L/∂z from your model: [N,d′] or [B,N,d′].", valueName: "PATH[:KEY]"))
+    var grad: String?
+
+    @Option(help: ArgumentHelp("Per-token logits for the reconstruction gate: [N,C] or [B,N,C].", valueName: "PATH[:KEY]"))
+    var logits: String?
+
+    @Option(name: .customLong("alpha-var"), help: "Variance penalty of the feedback signal (default 0.1).")
+    var alphaVar: Float?
+
+    @Option(help: "Seed for untrained weights (used only without --weights).")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Write the JSON report to PATH, or - for stdout.", valueName: "PATH|-"))
+    var json: String?
+
+    func run() throws {
+        let tokensArg = ArrayArgument(tokens)
+        let raw = try tokensArg.load()
+        guard raw.shape.count == 2 || raw.shape.count == 3, raw.shape.allSatisfy({ $0 > 0 }) else {
+            throw DeFTError(tokensArg.label, "tokens have shape \(raw.shape), expected [N,d] or [B,N,d]")
+        }
+        let batch = raw.shape.count == 3 ? raw.shape[0] : 1
+        let n = raw.shape[raw.shape.count - 2], d = raw.shape.last!
+        let layout = try Self.layout(modality: modality, grid: grid, tokens: n, source: tokensArg.label)
+
+        var model: DeFTModel
+        var llava: LLaVAConfig? = nil
+        if let config { llava = try LLaVAConfig.load(path: config) }
+        if let weights {
+            model = try DeFTModel(safetensors: weights)
+            guard model.config.tokenDim == d else {
+                throw DeFTError(tokensArg.label, "tokens have width d=\(d) but \(weights) expects d=\(model.config.tokenDim)")
+            }
+            if let r = llava?.retentionRatio { model.config.retentionRatio = r }
+            if let a = llava?.alphaVar { model.config.alphaVar = Float(a) }
+        } else {
+            var c = DeFTConfig(tokenDim: d)
+            llava?.apply(to: &c)
+            c.tokenDim = d   // the data decides d (spec §5.6)
+            model = DeFTModel(untrained: c, seed: seed)
+        }
+        if let ratio { model.config.retentionRatio = ratio }
+        if let alphaVar { model.config.alphaVar = alphaVar }
+        let r = model.config.retentionRatio
+        guard r > 0, r <= 1 else { throw DeFTError("--ratio", "the retention ratio must be in (0, 1], got \(r)") }
+
+        let feedback = try grad.map {
+            try ArrayArgument($0).loadRows(batch: batch, tokens: n, width: model.config.semanticDim, what: "the gradient ∂L/∂z")
+        }
+        let logitRows = try logits.map { try ArrayArgument($0).loadRows(batch: batch, tokens: n, width: nil, what: "the logits") }
+
+        let rows = try DeFTPipeline.score(model, tokens: raw.asMatrix(), batch: batch, layout: layout,
+                                          feedback: feedback, logits: logitRows)
+        let report = ScoreReport(rows: rows, ratio: r, mode: mode, weights: model.origin.description)
+        if let json {
+            let data = try report.json()
+            if json == "-" {
+                FileHandle.standardOutput.write(data)
+                FileHandle.standardOutput.write(Data("\n".utf8))
+            } else {
+                do { try data.write(to: URL(fileURLWithPath: json)) } catch {
+                    throw DeFTError(json, "cannot write the report: \(error.localizedDescription)")
+                }
+            }
+        }
+        if json != "-" { print(report.summary(tokensLabel: tokensArg.label, layout: layout)) }
+    }
+
+    /// The layout named by --modality/--grid for N tokens, or an error saying how they differ.
+    static func layout(modality: Modality, grid: String?, tokens n: Int, source: String) throws -> TokenLayout {
+        var hw: (Int, Int)? = nil
+        if let grid {
+            let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
+                throw DeFTError("--grid", "expected HxW with positive whole numbers, got '\(grid)'")
+            }
+            hw = (parts[0], parts[1])
+        }
+        switch modality {
+        case .text:
+            return .text(count: n)
+        case .image:
+            let (h, w) = hw ?? {
+                let s = Int(Double(n).squareRoot().rounded())
+                return s * s == n ? (s, s) : (0, 0)
+            }()
+            guard h > 0 else { throw DeFTError(source, "\(n) tokens are not a square grid; give --grid HxW") }
+            guard h * w == n else { throw DeFTError(source, "\(n) tokens do not fill a \(h)×\(w) grid (\(h * w) patches)") }
+            return .image(height: h, width: w)
+        case .video:
+            guard let (h, w) = hw else { throw DeFTError("--grid", "video needs --grid HxW (patches per frame)") }
+            guard n % (h * w) == 0 else {
+                throw DeFTError(source, "\(n) tokens are not whole frames of \(h)×\(w) = \(h * w) patches")
+            }
+            return .video(frames: n / (h * w), height: h, width: w)
+        }
+    }
+}
+
+extension Modality: ExpressibleByArgument {}
+extension InferenceMode: ExpressibleByArgument {}

@@ -1,0 +1,60 @@
+import DeFT
+import Foundation
+
+/// What `deft score` reports for a batch at one ratio and mode.
+struct ScoreReport {
+    let rows: [TokenScores]
+    let ratio: Double
+    let mode: InferenceMode
+    let weights: String
+
+    var selections: [Selection] { rows.map { $0.selection(ratio: ratio, mode: mode) } }
+
+    /// The JSON object of issue 2 (keys sorted so reports diff cleanly).
+    func json() throws -> Data {
+        let sels = selections
+        let probs: [[Double]] = zip(rows, sels).map { row, sel in
+            sel.pruned.map { i in Double(row.gate?.probability[i] ?? 1) }
+        }
+        let paths: [[String: Any]] = zip(rows, sels).map { row, sel in
+            var p: [String: Any] = ["path": sel.path.rawValue, "reason": mode == .adaptive ? row.adaptive.reason : "mode \(mode.rawValue)"]
+            if let u = row.adaptive.meanUncertainty { p["mean_uncertainty"] = Double(u) }
+            if let c = row.adaptive.meanConfidence { p["mean_confidence"] = Double(c) }
+            return p
+        }
+        let obj: [String: Any] = [
+            "scores": rows.map { $0.combined.map(Double.init) },
+            "s_sem": rows.map { $0.saliency.map(Double.init) },
+            "s_group": rows.map { $0.group.map(Double.init) },
+            "s_fb": rows.map { $0.feedback.map(Double.init) },
+            "mixture_weights": (rows.first?.mixture ?? []).map { Double($0) },
+            "retained_indices": sels.map(\.keptByScore),
+            "kept": sels.map(\.kept),
+            "pruned_indices": sels.map(\.pruned),
+            "reconstruct_probs": probs,
+            "reconstructed_indices": sels.map(\.reconstructed),
+            "selection_entropy": rows.map { Double($0.selectionEntropy) },
+            "k": sels.first?.k ?? 0,
+            "ratio": ratio,
+            "mode": mode.rawValue,
+            "path": paths,
+            "weights": weights,
+        ]
+        return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+    }
+
+    /// A few human lines: what was kept, under which weights.
+    func summary(tokensLabel: String, layout: TokenLayout) -> String {
+        var lines: [String] = []
+        let n = layout.count
+        for (b, (row, sel)) in zip(rows, selections).enumerated() {
+            let head = rows.count > 1 ? "input \(b): " : ""
+            lines.append("\(head)keep \(String(format: "%.1f", ratio * 100)) % = \(sel.k) of \(n) \(layout.modality.rawValue) tokens, mode \(mode.rawValue) (path \(sel.path.rawValue)), selection entropy \(String(format: "%.3f", row.selectionEntropy))")
+            if mode == .adaptive { lines.append("  adaptive: \(row.adaptive.reason)") }
+            if sel.path == .hybrid { lines.append("  reconstructed \(sel.reconstructed.count) of \(sel.pruned.count) pruned") }
+            lines.append("  kept: \(sel.kept.map(String.init).joined(separator: " "))")
+        }
+        lines.append("tokens: \(tokensLabel); weights: \(weights)")
+        return lines.joined(separator: "\n")
+    }
+}
