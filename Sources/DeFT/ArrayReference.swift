@@ -1,12 +1,12 @@
-import DeFT
+import Foundation
 
 /// `PATH[:KEY]`: a `.npy` file, or a tensor of a `.safetensors` file (the key may be left out
 /// when the file holds one tensor).
-struct ArrayArgument: Sendable {
-    let path: String
-    let key: String?
+public struct ArrayReference: Sendable {
+    public let path: String
+    public let key: String?
 
-    init(_ text: String) {
+    public init(_ text: String) {
         if let colon = text.lastIndex(of: ":"), text[..<colon].hasSuffix(".safetensors") {
             path = String(text[..<colon]); key = String(text[text.index(after: colon)...])
         } else {
@@ -14,9 +14,9 @@ struct ArrayArgument: Sendable {
         }
     }
 
-    var label: String { key.map { "\(path):\($0)" } ?? path }
+    public var label: String { key.map { "\(path):\($0)" } ?? path }
 
-    func load() throws -> Tensor {
+    public func load() throws -> Tensor {
         if path.hasSuffix(".safetensors") {
             let file = try SafetensorsFile.load(path: path)
             if let key { return try file.floats(key) }
@@ -30,7 +30,7 @@ struct ArrayArgument: Sendable {
     }
 
     /// The array as B·N rows of `width` (when given): [N,w] is one input, [B,N,w] a batch.
-    func loadRows(batch: Int, tokens n: Int, width: Int?, what: String) throws -> Matrix {
+    public func loadRows(batch: Int, tokens n: Int, width: Int?, what: String) throws -> Matrix {
         let t = try load()
         let expected = width.map { "[\(n), \($0)] or [\(batch), \(n), \($0)]" } ?? "[\(n), C] or [\(batch), \(n), C]"
         let ok: Bool

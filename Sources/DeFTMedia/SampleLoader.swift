@@ -1,0 +1,180 @@
+import DeFT
+import Foundation
+
+/// How to turn media into tokens when the input does not say.
+public struct LoadOptions: Sendable {
+    /// Patch grid (per frame for video). Default: the long side gets 24 patches.
+    public var grid: GridSize?
+    /// Frames to take from a video, evenly spaced. Default 8.
+    public var frames: Int?
+    /// Token features from a real model (`PATH[:KEY]`) instead of the built-in encoders.
+    public var features: String?
+
+    public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil) {
+        self.grid = grid; self.frames = frames; self.features = features
+    }
+}
+
+/// Opens anything deft can show: an image file, a folder of frames, a video file, a UTF-8 text file,
+/// or a bundle folder with a `deft.json`.
+public enum SampleLoader {
+    public static func load(_ path: String, options: LoadOptions = .init()) throws -> LoadedSample {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DeFTError(path, "no such file or folder") }
+        let name = ((path as NSString).standardizingPath as NSString).lastPathComponent
+        if isDir.boolValue {
+            if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(BundleManifest.fileName)) {
+                return try loadBundle(path, options: options)
+            }
+            let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8)
+            return try video(name: name, frames: frames, source: path, options: options)
+        }
+        let ext = (path as NSString).pathExtension.lowercased()
+        switch ext {
+        case "png", "jpg", "jpeg", "ppm", "pgm":
+            return try image(name: name, image: ImageDecoder.load(path: path), source: path, options: options)
+        case "txt", "md", "text":
+            let text = try TextTokenizer.loadText(path: path)
+            return try self.text(name: name, document: TextTokenizer.tokenize(text), source: path, options: options)
+        case _ where VideoFrames.videoExtensions.contains(ext):
+            let frames = try VideoFrames.loadFile(path, count: options.frames ?? 8)
+            return try video(name: name, frames: frames, source: path, options: options)
+        case "npy", "safetensors":
+            throw DeFTError(path, "a bare array has nothing to draw; use 'deft score --tokens', or pair it with its media via --features or a bundle")
+        default:
+            throw DeFTError(path, "unknown input type '.\(ext)' (images, frame folders, video files, .txt or a bundle folder)")
+        }
+    }
+
+    static func loadBundle(_ folder: String, options: LoadOptions) throws -> LoadedSample {
+        let m = try BundleManifest.load(folder: folder)
+        let manifestPath = (folder as NSString).appendingPathComponent(BundleManifest.fileName)
+        func resolve(_ p: String) throws -> String {
+            let ref = ArrayReference(p)
+            let full = (folder as NSString).appendingPathComponent(ref.path)
+            guard FileManager.default.fileExists(atPath: full) else { throw DeFTError(manifestPath, "'\(ref.path)' does not exist in the bundle") }
+            return ref.key.map { "\(full):\($0)" } ?? full
+        }
+        var opts = options
+        if opts.grid == nil { opts.grid = m.grid }
+        if opts.frames == nil { opts.frames = m.frames }
+        if opts.features == nil, let f = m.features { opts.features = try resolve(f) }
+        let media = try resolve(m.media)
+        let name = m.title ?? ((folder as NSString).standardizingPath as NSString).lastPathComponent
+        var sample: LoadedSample
+        switch m.modality {
+        case .image:
+            sample = try image(name: name, image: ImageDecoder.load(path: media), source: media, options: opts)
+        case .video:
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: media, isDirectory: &isDir)
+            let frames = isDir.boolValue ? try VideoFrames.loadFolder(media, count: opts.frames ?? 8)
+                                         : try VideoFrames.loadFile(media, count: opts.frames ?? 8)
+            sample = try video(name: name, frames: frames, source: media, options: opts)
+        case .text:
+            let text = try TextTokenizer.loadText(path: media)
+            let doc = try m.tokens.map { try TextTokenizer.loadTokenList(path: resolve($0), text: text) } ?? TextTokenizer.tokenize(text)
+            sample = try self.text(name: name, document: doc, source: media, options: opts)
+        }
+        let n = sample.tokenSet.layout.count
+        if let w = m.weights { sample.weightsPath = try resolve(w) }
+        if let l = m.logits { sample.logits = try ArrayReference(resolve(l)).loadRows(batch: 1, tokens: n, width: nil, what: "the logits") }
+        if let g = m.gradient { sample.gradient = try ArrayReference(resolve(g)).loadRows(batch: 1, tokens: n, width: nil, what: "the gradient") }
+        sample.label = m.label
+        return sample
+    }
+
+    static func defaultGrid(width: Int, height: Int, long: Int = 24) -> GridSize {
+        if width >= height { return GridSize(height: max(1, Int((Double(long * height) / Double(width)).rounded())), width: long) }
+        return GridSize(height: long, width: max(1, Int((Double(long * width) / Double(height)).rounded())))
+    }
+
+    static func image(name: String, image: RGBImage, source: String, options: LoadOptions) throws -> LoadedSample {
+        if let f = options.features {
+            let t = try ArrayReference(f).load()
+            let rows = t.shape.count == 3 && t.shape[0] == 1 ? t.shape[1] : (t.shape.count == 2 ? t.shape[0] : -1)
+            guard rows > 0 else { throw DeFTError(ArrayReference(f).label, "image features have shape \(t.shape), expected [N,d]") }
+            let grid = try options.grid ?? squareGrid(rows, source: ArrayReference(f).label)
+            guard grid.height * grid.width == rows else {
+                throw DeFTError(ArrayReference(f).label, "\(rows) feature rows do not match the \(grid.height)×\(grid.width) grid (\(grid.height * grid.width) patches)")
+            }
+            let layout = TokenLayout.image(height: grid.height, width: grid.width)
+            return LoadedSample(name: name, media: .image(image),
+                                tokenSet: TokenSet(tokens: t.asMatrix(), layout: layout, featureOrigin: "features from \((f as NSString).lastPathComponent)"))
+        }
+        let grid = options.grid ?? defaultGrid(width: image.width, height: image.height)
+        let tokens = PatchFeatures.encode(image, gridHeight: grid.height, gridWidth: grid.width)
+        return LoadedSample(name: name, media: .image(image),
+                            tokenSet: TokenSet(tokens: tokens, layout: .image(height: grid.height, width: grid.width), featureOrigin: PatchFeatures.origin))
+    }
+
+    static func video(name: String, frames: [RGBImage], source: String, options: LoadOptions) throws -> LoadedSample {
+        let first = frames[0]
+        if let f = options.features {
+            let ref = ArrayReference(f)
+            let t = try ref.load()
+            let grid = try options.grid ?? squareGrid(t.shape.count == 3 ? t.shape[1] : -1, source: ref.label)
+            let per = grid.height * grid.width
+            let total = t.shape.count == 3 ? t.shape[0] * t.shape[1] : (t.shape.count == 2 ? t.shape[0] : -1)
+            guard total == frames.count * per else {
+                throw DeFTError(ref.label, "features have shape \(t.shape) but \(frames.count) frames × \(grid.height)×\(grid.width) patches need \(frames.count * per) rows")
+            }
+            return LoadedSample(name: name, media: .video(frames),
+                                tokenSet: TokenSet(tokens: t.asMatrix(), layout: .video(frames: frames.count, height: grid.height, width: grid.width),
+                                                   featureOrigin: "features from \((f as NSString).lastPathComponent)"))
+        }
+        let grid = options.grid ?? defaultGrid(width: first.width, height: first.height, long: 16)
+        let tokens = PatchFeatures.encode(frames: frames, gridHeight: grid.height, gridWidth: grid.width)
+        return LoadedSample(name: name, media: .video(frames),
+                            tokenSet: TokenSet(tokens: tokens, layout: .video(frames: frames.count, height: grid.height, width: grid.width),
+                                               featureOrigin: PatchFeatures.origin))
+    }
+
+    static func text(name: String, document: TextDocument, source: String, options: LoadOptions) throws -> LoadedSample {
+        guard !document.tokens.isEmpty else { throw DeFTError(source, "the text has no tokens") }
+        if let f = options.features {
+            let ref = ArrayReference(f)
+            let t = try ref.load()
+            let rows = t.shape.count == 2 ? t.shape[0] : (t.shape.count == 3 && t.shape[0] == 1 ? t.shape[1] : -1)
+            guard rows == document.tokens.count else {
+                throw DeFTError(ref.label, "features have shape \(t.shape) but the text has \(document.tokens.count) tokens")
+            }
+            let origin = f.contains("minilm") ? "all-MiniLM-L6-v2 features (\((ref.path as NSString).lastPathComponent))"
+                                              : "features from \((ref.path as NSString).lastPathComponent)"
+            return LoadedSample(name: name, media: .text(document),
+                                tokenSet: TokenSet(tokens: t.asMatrix(), layout: .text(count: rows), featureOrigin: origin))
+        }
+        return LoadedSample(name: name, media: .text(document),
+                            tokenSet: TokenSet(tokens: TextFeatures.encode(document), layout: .text(count: document.tokens.count),
+                                               featureOrigin: TextFeatures.origin))
+    }
+
+    static func squareGrid(_ n: Int, source: String) throws -> GridSize {
+        let s = Int(Double(max(n, 0)).squareRoot().rounded())
+        guard n > 0, s * s == n else { throw DeFTError(source, "\(n) feature rows are not a square grid; give the grid") }
+        return GridSize(height: s, width: s)
+    }
+}
+
+/// The bundled Samples folder and what is in it.
+public enum SampleCatalog {
+    /// ./Samples, then beside the running executable's package (…/.build/<config>/deft), then $DEFT_SAMPLES.
+    public static func defaultRoot() -> String? {
+        var candidates = ["Samples"]
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.appendingPathComponent("Samples").path)
+            dir.deleteLastPathComponent()
+        }
+        if let env = ProcessInfo.processInfo.environment["DEFT_SAMPLES"] { candidates.insert(env, at: 0) }
+        return candidates.first { !bundles(in: $0).isEmpty }
+    }
+
+    /// Bundle folders (with a deft.json) under `root`, sorted by name.
+    public static func bundles(in root: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
+        return names.sorted().map { (root as NSString).appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent(BundleManifest.fileName)) }
+    }
+}

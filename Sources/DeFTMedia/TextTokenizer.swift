@@ -1,0 +1,96 @@
+import DeFT
+import Foundation
+
+/// Text into tokens that keep their surface form and UTF-8 byte offsets, so the viewer can draw the
+/// original paragraph: words (letters and digits, with inner apostrophes and hyphens) and single
+/// punctuation marks; whitespace separates and is not a token.
+public enum TextTokenizer {
+    public static func tokenize(_ text: String) -> TextDocument {
+        var tokens: [TextToken] = []
+        let scalars = Array(text.unicodeScalars)
+        var offsets = [Int](repeating: 0, count: scalars.count + 1)
+        for (i, s) in scalars.enumerated() { offsets[i + 1] = offsets[i] + String(s).utf8.count }
+        func isWord(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil || s.properties.generalCategory == .nonspacingMark }
+        var i = 0
+        while i < scalars.count {
+            let s = scalars[i]
+            if s.properties.isWhitespace { i += 1; continue }
+            var j = i + 1
+            if isWord(s) {
+                while j < scalars.count {
+                    if isWord(scalars[j]) { j += 1; continue }
+                    // "don't", "well-known": a joiner between two word characters stays inside the word.
+                    if "'’-".unicodeScalars.contains(scalars[j]), j + 1 < scalars.count, isWord(scalars[j + 1]) { j += 2; continue }
+                    break
+                }
+            }
+            let surface = String(String.UnicodeScalarView(scalars[i..<j]))
+            tokens.append(TextToken(surface: surface, byteStart: offsets[i], byteEnd: offsets[j]))
+            i = j
+        }
+        return TextDocument(text: text, tokens: tokens)
+    }
+
+    /// Reads UTF-8 text, refusing other encodings and empty files.
+    public static func loadText(path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the file") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DeFTError(path, "not UTF-8 text")
+        }
+        guard text.contains(where: { !$0.isWhitespace }) else { throw DeFTError(path, "the text is empty") }
+        return text
+    }
+
+    /// A model's token list (`token<TAB>start<TAB>end` with a header line; offsets in Unicode scalars as
+    /// Python counts them) aligned to `text`, as byte offsets.
+    public static func loadTokenList(path: String, text: String) throws -> TextDocument {
+        guard let data = FileManager.default.contents(atPath: path), let tsv = String(data: data, encoding: .utf8) else {
+            throw DeFTError(path, "cannot read the token list as UTF-8")
+        }
+        let scalars = Array(text.unicodeScalars)
+        var offsets = [Int](repeating: 0, count: scalars.count + 1)
+        for (i, s) in scalars.enumerated() { offsets[i + 1] = offsets[i] + String(s).utf8.count }
+        var tokens: [TextToken] = []
+        for (n, line) in tsv.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if n == 0 && cols.first == "token" { continue }
+            guard cols.count >= 3, let s = Int(cols[cols.count - 2]), let e = Int(cols[cols.count - 1]),
+                  s >= 0, e >= s, e <= scalars.count else {
+                throw DeFTError(path, "line \(n + 1) is not token<TAB>start<TAB>end within the text (\(scalars.count) characters)")
+            }
+            tokens.append(TextToken(surface: String(cols[0]), byteStart: offsets[s], byteEnd: offsets[e]))
+        }
+        guard !tokens.isEmpty else { throw DeFTError(path, "no tokens") }
+        return TextDocument(text: text, tokens: tokens)
+    }
+}
+
+/// The built-in text encoder: hashed character 3-grams of each token (with word boundaries) into 64
+/// signed buckets, L2-normalised, plus 4 values: position in the text, capitalised, numeric, punctuation.
+/// Deterministic and weight-free; named "built-in text features (hashed n-grams)" in the viewer.
+public enum TextFeatures {
+    public static let width = 68
+    public static let origin = "built-in text features (hashed n-grams)"
+
+    public static func encode(_ doc: TextDocument) -> Matrix {
+        let n = doc.tokens.count
+        var out = Matrix(rows: n, cols: width)
+        for (i, t) in doc.tokens.enumerated() {
+            let chars = Array(("<" + t.surface.lowercased() + ">").unicodeScalars)
+            var v = [Float](repeating: 0, count: 64)
+            for k in 0..<max(1, chars.count - 2) {
+                var h: UInt32 = 2_166_136_261   // FNV-1a over the 3-gram
+                for s in chars[k..<min(chars.count, k + 3)] { h = (h ^ s.value) &* 16_777_619 }
+                v[Int(h % 64)] += (h >> 31) == 0 ? 1 : -1
+            }
+            let norm = max(v.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-6)
+            for j in 0..<64 { out[i, j] = v[j] / norm }
+            let first = t.surface.unicodeScalars.first
+            out[i, 64] = n > 1 ? Float(i) / Float(n - 1) : 0
+            out[i, 65] = first.map { $0.properties.isUppercase ? 1 : 0 } ?? 0
+            out[i, 66] = first.map { $0.properties.numericType != nil ? 1 : 0 } ?? 0
+            out[i, 67] = first.map { $0.properties.isAlphabetic || $0.properties.numericType != nil ? 0 : 1 } ?? 0
+        }
+        return out
+    }
+}
