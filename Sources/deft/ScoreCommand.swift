@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeFT
+import DeFTMedia
 import Foundation
 
 /// `deft score`: the scriptable face of the engine.
@@ -16,8 +17,11 @@ struct Score: ParsableCommand {
         """
     )
 
+    @Argument(help: ArgumentHelp("An image, a folder of frames, a video file, a text file or a bundle folder (instead of --tokens).", valueName: "INPUT"))
+    var input: String?
+
     @Option(help: ArgumentHelp("Token features: FILE.npy or FILE.safetensors[:KEY].", valueName: "PATH[:KEY]"))
-    var tokens: String
+    var tokens: String?
 
     @Option(help: ArgumentHelp("DeFT weights (the reference's state_dict keys).", valueName: "W.safetensors"))
     var weights: String?
@@ -25,8 +29,11 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("A LLaVA-style config.json with deft_* fields.", valueName: "config.json"))
     var config: String?
 
-    @Option(help: "image, video or text.")
-    var modality: Modality
+    @Option(help: "image, video or text (required with --tokens).")
+    var modality: Modality?
+
+    @Option(help: "Frames to take from a video input, evenly spaced (default 8).")
+    var frames: Int?
 
     @Option(help: ArgumentHelp("Patch grid per frame (image: optional when N is a square; video: required).", valueName: "HxW"))
     var grid: String?
@@ -52,23 +59,48 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("Write the JSON report to PATH, or - for stdout.", valueName: "PATH|-"))
     var json: String?
 
-    func run() throws {
-        let tokensArg = ArrayArgument(tokens)
-        let raw = try tokensArg.load()
-        guard raw.shape.count == 2 || raw.shape.count == 3, raw.shape.allSatisfy({ $0 > 0 }) else {
-            throw DeFTError(tokensArg.label, "tokens have shape \(raw.shape), expected [N,d] or [B,N,d]")
-        }
-        let batch = raw.shape.count == 3 ? raw.shape[0] : 1
-        let n = raw.shape[raw.shape.count - 2], d = raw.shape.last!
-        let layout = try Self.layout(modality: modality, grid: grid, tokens: n, source: tokensArg.label)
+    /// The tokens to score: from --tokens, or encoded from a media INPUT.
+    struct Source {
+        let tokens: Matrix
+        let batch: Int
+        let layout: TokenLayout
+        let label: String
+        var sample: LoadedSample?
+    }
 
+    func source() throws -> Source {
+        switch (input, tokens) {
+        case (nil, nil): throw DeFTError("", "give an INPUT (image, frames, video, text, bundle) or --tokens PATH[:KEY]")
+        case (.some, .some): throw DeFTError("", "give either an INPUT or --tokens, not both")
+        case (let input?, nil):
+            let grid = try grid.map { g in try GridSize(g) ?? { throw DeFTError("--grid", "expected HxW with positive whole numbers, got '\(g)'") }() }
+            let sample = try SampleLoader.load(input, options: LoadOptions(grid: grid, frames: frames))
+            return Source(tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
+                          label: "\(input) (\(sample.tokenSet.featureOrigin))", sample: sample)
+        case (nil, let tokens?):
+            guard let modality else { throw DeFTError("--modality", "--tokens needs --modality image|video|text") }
+            let ref = ArrayReference(tokens)
+            let raw = try ref.load()
+            guard raw.shape.count == 2 || raw.shape.count == 3, raw.shape.allSatisfy({ $0 > 0 }) else {
+                throw DeFTError(ref.label, "tokens have shape \(raw.shape), expected [N,d] or [B,N,d]")
+            }
+            let n = raw.shape[raw.shape.count - 2]
+            let layout = try Self.layout(modality: modality, grid: grid, tokens: n, source: ref.label)
+            return Source(tokens: raw.asMatrix(), batch: raw.shape.count == 3 ? raw.shape[0] : 1, layout: layout, label: ref.label)
+        }
+    }
+
+    func run() throws {
+        let src = try source()
+        let batch = src.batch, n = src.layout.count, d = src.tokens.cols, layout = src.layout
+        let weights = self.weights ?? src.sample?.weightsPath
         var model: DeFTModel
         var llava: LLaVAConfig? = nil
         if let config { llava = try LLaVAConfig.load(path: config) }
         if let weights {
             model = try DeFTModel(safetensors: weights)
             guard model.config.tokenDim == d else {
-                throw DeFTError(tokensArg.label, "tokens have width d=\(d) but \(weights) expects d=\(model.config.tokenDim)")
+                throw DeFTError(src.label, "tokens have width d=\(d) but \(weights) expects d=\(model.config.tokenDim)")
             }
             if let r = llava?.retentionRatio { model.config.retentionRatio = r }
             if let a = llava?.alphaVar { model.config.alphaVar = Float(a) }
@@ -84,11 +116,12 @@ struct Score: ParsableCommand {
         guard r > 0, r <= 1 else { throw DeFTError("--ratio", "the retention ratio must be in (0, 1], got \(r)") }
 
         let feedback = try grad.map {
-            try ArrayArgument($0).loadRows(batch: batch, tokens: n, width: model.config.semanticDim, what: "the gradient ∂L/∂z")
-        }
-        let logitRows = try logits.map { try ArrayArgument($0).loadRows(batch: batch, tokens: n, width: nil, what: "the logits") }
+            try ArrayReference($0).loadRows(batch: batch, tokens: n, width: model.config.semanticDim, what: "the gradient ∂L/∂z")
+        } ?? src.sample?.gradient
+        let logitRows = try logits.map { try ArrayReference($0).loadRows(batch: batch, tokens: n, width: nil, what: "the logits") }
+            ?? src.sample?.logits
 
-        let rows = try DeFTPipeline.score(model, tokens: raw.asMatrix(), batch: batch, layout: layout,
+        let rows = try DeFTPipeline.score(model, tokens: src.tokens, batch: batch, layout: layout,
                                           feedback: feedback, logits: logitRows)
         let report = ScoreReport(rows: rows, ratio: r, mode: mode, weights: model.origin.description)
         if let json {
@@ -102,7 +135,7 @@ struct Score: ParsableCommand {
                 }
             }
         }
-        if json != "-" { print(report.summary(tokensLabel: tokensArg.label, layout: layout)) }
+        if json != "-" { print(report.summary(tokensLabel: src.label, layout: layout)) }
     }
 
     /// The layout named by --modality/--grid for N tokens, or an error saying how they differ.
