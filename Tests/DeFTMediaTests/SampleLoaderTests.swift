@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import DeFT
+@testable import DeFTMedia
+
+@Suite struct SampleLoaderTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func folder() -> String {
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        return p
+    }
+
+    func write(_ folder: String, _ name: String, _ text: String) {
+        FileManager.default.createFile(atPath: (folder as NSString).appendingPathComponent(name), contents: Data(text.utf8))
+    }
+
+    func message(_ body: () throws -> Void) -> String? {
+        do { try body(); return nil } catch { return "\(error)" }
+    }
+
+    @Test func everyBundledSampleOpens() throws {
+        let bundles = SampleCatalog.bundles(in: root.appendingPathComponent("Samples").path)
+        #expect(bundles.count >= 9)
+        #expect((bundles.first as NSString?)?.lastPathComponent == "astronaut")
+        for b in bundles {
+            let s = try SampleLoader.load(b)
+            #expect(s.tokenSet.tokens.rows == s.tokenSet.layout.count)
+        }
+        let video = try SampleLoader.load(root.appendingPathComponent("Samples/big-buck-bunny").path)
+        #expect(video.tokenSet.layout == .video(frames: 8, height: 24, width: 24))
+        let text = try SampleLoader.load(root.appendingPathComponent("Samples/gettysburg-address").path)
+        #expect(text.tokenSet.featureOrigin.hasPrefix("all-MiniLM-L6-v2"))
+        #expect(text.tokenSet.tokens.cols == 384)
+    }
+
+    @Test func manifestErrorsNameTheProblem() throws {
+        let f = folder()
+        let manifest = (f as NSString).appendingPathComponent("deft.json")
+        write(f, "deft.json", #"{"modality": "audio", "media": "x.wav"}"#)
+        #expect(message { _ = try SampleLoader.load(f) } == "\(manifest): unknown modality 'audio' (image, video or text)")
+        write(f, "deft.json", #"{"modality": "image", "media": "missing.png"}"#)
+        #expect(message { _ = try SampleLoader.load(f) } == "\(manifest): 'missing.png' does not exist in the bundle")
+        write(f, "deft.json", #"{"modality": "image", "media": 3}"#)
+        #expect(message { _ = try SampleLoader.load(f) } == "\(manifest): 'media' must be a non-empty string")
+        write(f, "deft.json", #"{"modality": "image", "media": "a.png", "grid": "24x24"}"#)
+        #expect(message { _ = try SampleLoader.load(f) } == "\(manifest): 'grid' must be [H, W] of whole numbers in 1…512")
+        write(f, "deft.json", #"{"modality": "image", "media": "a.png", "colour": true}"#)
+        #expect(message { _ = try SampleLoader.load(f) } == "\(manifest): unknown field 'colour'")
+        write(f, "deft.json", "[1, 2]")
+        #expect(message { _ = try SampleLoader.load(f) } == "\(manifest): the manifest is not a JSON object")
+    }
+
+    @Test func featuresWhoseShapeDisagreesSayHow() throws {
+        let f = folder()
+        let png = try ImageDecoder.encodePNG(RGBImage(width: 8, height: 8, pixels: [UInt8](repeating: 9, count: 192)))
+        FileManager.default.createFile(atPath: (f as NSString).appendingPathComponent("a.png"), contents: Data(png))
+        try Npy.write(Tensor(shape: [10, 4], values: [Float](repeating: 0, count: 40)), to: (f as NSString).appendingPathComponent("feat.npy"))
+        write(f, "deft.json", #"{"modality": "image", "media": "a.png", "grid": [3, 3], "features": "feat.npy"}"#)
+        let m = message { _ = try SampleLoader.load(f) }
+        #expect(m?.hasSuffix("feat.npy: 10 feature rows do not match the 3×3 grid (9 patches)") == true, "\(m ?? "")")
+        // A round trip through the writer.
+        var manifest = BundleManifest(modality: .image, media: "a.png")
+        manifest.grid = GridSize(height: 2, width: 2)
+        try manifest.write(folder: f)
+        let s = try SampleLoader.load(f)
+        #expect(s.tokenSet.layout == .image(height: 2, width: 2) && s.tokenSet.featureOrigin == PatchFeatures.origin)
+    }
+
+    @Test func frameFoldersMustBeNonEmptyAndOfOneSize() throws {
+        let f = folder()
+        #expect(message { _ = try VideoFrames.loadFolder(f) } == "\(f): no PNG, JPEG or PPM frames in the folder")
+        FileManager.default.createFile(atPath: (f as NSString).appendingPathComponent("a.ppm"), contents: Data(Array("P6 1 1 255\n".utf8) + [1, 2, 3]))
+        FileManager.default.createFile(atPath: (f as NSString).appendingPathComponent("b.ppm"), contents: Data(Array("P6 2 1 255\n".utf8) + [1, 2, 3, 4, 5, 6]))
+        #expect(message { _ = try VideoFrames.loadFolder(f) } == "\(f): frames differ in size: a.ppm is 1x1, b.ppm is 2x1")
+        #expect(VideoFrames.evenlySpaced(16, 8) == [0, 2, 4, 6, 9, 11, 13, 15])
+    }
+
+    @Test func videoFilesDecodeThroughFFmpegOrSayWhatIsMissing() throws {
+        let mp4 = "/work/shared/samples/video/big-buck-bunny.mp4"
+        guard FileManager.default.fileExists(atPath: mp4), VideoFrames.findOnPath("ffmpeg") != nil else { return }
+        let frames = try VideoFrames.loadFile(mp4, count: 3)
+        #expect(frames.count == 3 && frames[0].width == 336)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import DeFT
+@testable import DeFTMedia
+
+@Suite struct TextTokenizerTests {
+    func surfaces(_ s: String) -> [String] { TextTokenizer.tokenize(s).tokens.map(\.surface) }
+
+    @Test func wordsAndPunctuationWithOffsetsThatRoundTrip() {
+        let text = "Four score, and seven years ago… don't re-read."
+        let doc = TextTokenizer.tokenize(text)
+        #expect(doc.tokens.map(\.surface) == ["Four", "score", ",", "and", "seven", "years", "ago", "…", "don't", "re-read", "."])
+        let bytes = Array(text.utf8)
+        for t in doc.tokens { #expect(String(decoding: bytes[t.byteStart..<t.byteEnd], as: UTF8.self) == t.surface) }
+    }
+
+    @Test func unicodeOffsetsAreBytes() {
+        let doc = TextTokenizer.tokenize("naïve 東京 🙂!")
+        #expect(doc.tokens.map(\.surface) == ["naïve", "東京", "🙂", "!"])
+        #expect(doc.tokens[1].byteStart == 7 && doc.tokens[1].byteEnd == 13)
+    }
+
+    @Test func emptyTextHasNoTokensAndEmptyFilesAreRefused() throws {
+        #expect(TextTokenizer.tokenize("  \n ").tokens.isEmpty)
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(getpid()).txt").path
+        FileManager.default.createFile(atPath: p, contents: Data("\n\n".utf8))
+        #expect(throws: DeFTError(p, "the text is empty")) { try TextTokenizer.loadText(path: p) }
+        FileManager.default.createFile(atPath: p, contents: Data([0x66, 0xFF, 0xFE, 0x41]))
+        #expect(throws: DeFTError(p, "not UTF-8 text")) { try TextTokenizer.loadText(path: p) }
+    }
+
+    @Test func modelTokenListOffsetsAreConvertedFromCharactersToBytes() throws {
+        let text = "Café au lait"
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("tok-\(getpid()).tsv").path
+        FileManager.default.createFile(atPath: p, contents: Data("token\tstart\tend\ncafe\t0\t4\nau\t5\t7\nlait\t8\t12\n".utf8))
+        let doc = try TextTokenizer.loadTokenList(path: p, text: text)
+        #expect(doc.tokens.map { $0.byteStart } == [0, 6, 9])
+        #expect(doc.tokens[2].byteEnd == 13)
+    }
+
+    @Test func textFeaturesAreDeterministicAndSeparateWords() {
+        let a = TextFeatures.encode(TextTokenizer.tokenize("nation nation liberty"))
+        #expect(a.row(0) == a.row(0) && Array(a.row(0)[0..<64]) == Array(a.row(1)[0..<64]))
+        #expect(Array(a.row(0)[0..<64]) != Array(a.row(2)[0..<64]))
+    }
+}
