@@ -7,7 +7,8 @@ struct Deft: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deft",
         abstract: "See which tokens DeFT keeps, prunes and reconstructs — and why.",
-        subcommands: [Score.self]
+        subcommands: [View.self, TourCommand.self, Score.self],
+        defaultSubcommand: View.self
     )
 
     /// Every failure a user can cause ends here: one line on stderr, exit code 2, never a trap.

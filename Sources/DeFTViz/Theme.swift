@@ -1,0 +1,58 @@
+import DeFT
+
+/// The viewer's fixed colours, and the rule that no colour at all is drawn under NO_COLOR.
+struct Theme {
+    let depth: ColorDepth
+    let unicode: Bool
+
+    static let text = RGB(225, 225, 225)
+    static let muted = RGB(140, 140, 140)
+    static let accent = RGB(255, 200, 60)
+    static let kept = RGB(120, 220, 130)
+    static let pruned = RGB(235, 110, 100)
+    static let reconstructed = RGB(190, 140, 255)
+    static let cursor = RGB(255, 225, 0)
+    static let neighbour = RGB(80, 210, 255)
+    static let bar = RGB(40, 44, 52)
+
+    var colour: Bool { depth != .none }
+    /// `c`, or nil when the terminal shows no colour.
+    func c(_ rgb: RGB) -> RGB? { colour ? rgb : nil }
+
+    var half: Character { unicode ? "▀" : " " }
+    var bullet: Character { unicode ? "·" : "." }
+    var rule: Character { unicode ? "│" : "|" }
+    var ellipsis: String { unicode ? "…" : "..." }
+}
+
+/// What the canvases need to colour token i.
+struct TokenPaint {
+    let values: ChannelValues
+    let isKept: [Bool]
+    let isReconstructed: [Bool]
+    let cursor: Int
+    let neighbours: Set<Int>
+    let overlay: Bool
+
+    init(scores: DeFT.TokenScores, selection: DeFT.Selection, channel: Channel, cursor: Int, overlay: Bool) {
+        values = ChannelValues(channel.values(scores))
+        isKept = selection.isKept
+        var rec = [Bool](repeating: false, count: scores.count)
+        for i in selection.reconstructed { rec[i] = true }
+        isReconstructed = rec
+        self.cursor = cursor
+        neighbours = Set(scores.neighbours(of: min(max(cursor, 0), max(scores.count - 1, 0))))
+        self.overlay = overlay
+    }
+
+    /// A pixel of token i: the heatmap blended in when the overlay is on, dimmed when pruned, tinted
+    /// when brought back by the recoverable dictionary.
+    func pixel(_ base: RGB, token i: Int) -> RGB {
+        var c = overlay ? base.mixed(ColorMap.viridis(values.unit(i)), 0.65) : base
+        if !isKept[i] {
+            c = isReconstructed[i] ? c.pruned.scaled(1.6).mixed(Theme.reconstructed, 0.35) : c.pruned
+        }
+        return c
+    }
+}
+

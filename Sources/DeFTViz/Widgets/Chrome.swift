@@ -1,0 +1,88 @@
+import DeFT
+import Foundation
+
+/// The status line: what is shown, at which ratio, under which weights and features.
+func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
+    let bg = theme.c(Theme.bar)
+    for x in rect.x..<(rect.x + rect.width) { f[x, rect.y] = Cell(" ", bg: bg, style: theme.colour ? [] : .reverse) }
+    var parts: [String] = ["deft", "\(state.current + 1)/\(state.samples.count) \(state.samples[safe: state.current]?.name ?? "no sample")"]
+    if let scored = state.scored, let sel = state.selection {
+        let s = scored.scores
+        parts.append("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k) of \(s.count)")
+        let path = state.mode == .adaptive ? "adaptive→\(sel.path.rawValue)" : state.mode.rawValue
+        parts.append("mode \(path)")
+        parts.append("H \(String(format: "%.2f", s.selectionEntropy))")
+        parts.append(scored.weights)
+        parts.append(scored.sample.tokenSet.featureOrigin)
+    }
+    parts.append(depthName(state.depth))
+    let sep = theme.unicode ? " │ " : " | "
+    f.put(" " + parts.joined(separator: sep), x: rect.x, y: rect.y, fg: theme.c(Theme.text), bg: bg,
+          style: theme.colour ? [] : .reverse, maxWidth: rect.width)
+}
+
+func depthName(_ d: ColorDepth) -> String {
+    switch d {
+    case .none: return "no colour"
+    case .ansi8: return "8 colours"
+    case .ansi16: return "16 colours"
+    case .xterm256: return "256 colours"
+    case .truecolor: return "24-bit colour"
+    }
+}
+
+/// The bottom line: a typed ratio, the tour's caption, a note, or the keys.
+func drawFooter(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
+    let text: String, fg: RGB
+    if let typed = state.typedRatio {
+        text = " keep % › \(typed)_   Enter applies · Esc cancels"; fg = Theme.accent
+    } else if let tour = state.tour {
+        text = " ▶ tour: \(tour.caption)   (any key takes over)"; fg = Theme.accent
+    } else if let note = state.note {
+        text = " " + note; fg = Theme.accent
+    } else {
+        text = " +/- ratio ±1%  PgUp/PgDn ±10%  r type  m mode  c channel  o overlay  arrows/click cursor  [ ] sample  ? help  q quit"
+        fg = Theme.muted
+    }
+    f.put(theme.unicode ? text : text.replacingOccurrences(of: "›", with: ">").replacingOccurrences(of: "▶", with: ">"),
+          x: rect.x, y: rect.y, fg: theme.c(fg), maxWidth: rect.width)
+}
+
+let helpLines = [
+    "deft — which tokens DeFT keeps, and why",
+    "",
+    "+ / -          keep ratio ±1 %   (mouse wheel too)",
+    "PgUp / PgDn    keep ratio ±10 %",
+    "r              type a keep ratio in %, Enter",
+    "m              mode: fast → hybrid → adaptive",
+    "c / C          channel: combined, saliency, feedback, group, rank",
+    "o              overlay the channel on the pixels",
+    "arrows, hjkl   move the cursor token (click works too)",
+    "< / >          previous / next frame (video)",
+    "[ ] Tab 1–9    switch sample",
+    "? / Esc        close this help       q   quit",
+    "",
+    "Bright: kept. Dim: pruned. Violet: reconstructed (hybrid).",
+    "Yellow outline: cursor. Cyan: its group neighbourhood.",
+]
+
+func drawHelp(_ f: inout Frame, theme: Theme) {
+    let w = min(f.width - 2, (helpLines.map(\.count).max() ?? 0) + 4), h = min(f.height - 2, helpLines.count + 2)
+    guard w > 10, h > 3 else { return }
+    let x0 = (f.width - w) / 2, y0 = (f.height - h) / 2
+    let bg = theme.c(RGB(25, 28, 36))
+    for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { f[x, y] = Cell(" ", bg: bg) } }
+    for (k, line) in helpLines.prefix(h - 2).enumerated() {
+        f.put(line, x: x0 + 2, y: y0 + 1 + k, fg: theme.c(k == 0 ? Theme.accent : Theme.text), bg: bg,
+              style: k == 0 ? .bold : [], maxWidth: w - 3)
+    }
+}
+
+func drawTooSmall(_ f: inout Frame, theme: Theme) {
+    let lines = ["terminal too small: \(f.width)×\(f.height)",
+                 "need \(ScreenLayout.minimumWidth)×\(ScreenLayout.minimumHeight) — enlarge it (q quits)"]
+    for (k, line) in lines.enumerated() {
+        let x = max(0, (f.width - line.count) / 2), y = f.height / 2 - 1 + k
+        f.put(line, x: x, y: y, fg: theme.c(Theme.accent), style: k == 0 ? .bold : [])
+    }
+}
