@@ -44,5 +44,22 @@ public func view(_ state: AppState) -> Frame {
         f.put("no samples", x: 2, y: 2)
     }
     if state.showHelp { drawHelp(&f, theme: theme) }
+    if !state.unicode { f.transliterateToASCII() }
     return f
+}
+
+extension Frame {
+    /// Without a UTF-8 locale a wide glyph comes out as garbage: every cell falls back to ASCII.
+    mutating func transliterateToASCII() {
+        let table: [Character: Character] = [
+            "×": "x", "±": "+", "β": "b", "→": ">", "›": ">", "▶": ">", "“": "\"", "”": "\"", "‘": "'", "’": "'",
+            "■": "#", "…": ".", "—": "-", "–": "-", "│": "|", "·": ".", "∂": "d", "≤": "<", "≥": ">", "°": "o",
+        ]
+        for y in 0..<height {
+            for x in 0..<width {
+                let c = self[x, y]
+                if !c.glyph.isASCII { self[x, y].glyph = table[c.glyph] ?? "?" }
+            }
+        }
+    }
 }

@@ -41,11 +41,10 @@ func drawFooter(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     } else if let note = state.note {
         text = " " + note; fg = Theme.accent
     } else {
-        text = " +/- ratio ±1%  PgUp/PgDn ±10%  r type  m mode  c channel  o overlay  arrows/click cursor  [ ] sample  ? help  q quit"
+        text = " ? help  q quit  +/- ratio  PgUp/PgDn ±10%  r type  m mode  c channel  o overlay  [ ] sample  arrows/click cursor"
         fg = Theme.muted
     }
-    f.put(theme.unicode ? text : text.replacingOccurrences(of: "›", with: ">").replacingOccurrences(of: "▶", with: ">"),
-          x: rect.x, y: rect.y, fg: theme.c(fg), maxWidth: rect.width)
+    f.put(text, x: rect.x, y: rect.y, fg: theme.c(fg), maxWidth: rect.width)
 }
 
 let helpLines = [
