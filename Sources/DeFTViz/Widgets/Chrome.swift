@@ -5,19 +5,27 @@ import Foundation
 func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     let bg = theme.c(Theme.bar)
     for x in rect.x..<(rect.x + rect.width) { f[x, rect.y] = Cell(" ", bg: bg, style: theme.colour ? [] : .reverse) }
-    var parts: [String] = ["deft", "\(state.current + 1)/\(state.samples.count) \(state.samples[safe: state.current]?.name ?? "no sample")"]
+    // Each part carries a priority; on a narrow terminal the least important go first, so the
+    // ratio, the mode and whether the weights are trained stay visible at 80 columns.
+    var parts: [(text: String, priority: Int)] = [("deft", 0)]
+    parts.append(("\(state.current + 1)/\(state.samples.count) \(state.samples[safe: state.current]?.name ?? "no sample")", 6))
     if let scored = state.scored, let sel = state.selection {
         let s = scored.scores
-        parts.append("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k) of \(s.count)")
+        parts.append(("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k) of \(s.count)", 9))
         let path = state.mode == .adaptive ? "adaptive→\(sel.path.rawValue)" : state.mode.rawValue
-        parts.append("mode \(path)")
-        parts.append("H \(String(format: "%.2f", s.selectionEntropy))")
-        parts.append(scored.weights)
-        parts.append(scored.sample.tokenSet.featureOrigin)
+        parts.append(("mode \(path)", 8))
+        parts.append(("H \(String(format: "%.2f", s.selectionEntropy))", 4))
+        parts.append((scored.weights, 7))
+        parts.append((scored.sample.tokenSet.featureOrigin, 2))
     }
-    parts.append(depthName(state.depth))
+    parts.append((depthName(state.depth), 5))
     let sep = theme.unicode ? " │ " : " | "
-    f.put(" " + parts.joined(separator: sep), x: rect.x, y: rect.y, fg: theme.c(Theme.text), bg: bg,
+    func line() -> String { " " + parts.map(\.text).joined(separator: sep) }
+    while line().count > rect.width, parts.count > 1,
+          let drop = parts.indices.min(by: { parts[$0].priority < parts[$1].priority }) {
+        parts.remove(at: drop)
+    }
+    f.put(line(), x: rect.x, y: rect.y, fg: theme.c(Theme.text), bg: bg,
           style: theme.colour ? [] : .reverse, maxWidth: rect.width)
 }
 

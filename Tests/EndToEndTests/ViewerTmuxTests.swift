@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// Drives the real `deft` binary in a tmux pane, as a person over SSH would.
+@Suite(.serialized) struct ViewerTmuxTests {
+    final class Pane {
+        let socket = "deft-test-\(UUID().uuidString.prefix(8))"
+        init(command: String, width: Int = 120, height: Int = 30, env: [String: String]) throws {
+            let exports = env.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let script = "cd '\(DeftBinary.packageRoot.path)' && env -i PATH=\"$PATH\" HOME=\"$HOME\" \(exports) '\(DeftBinary.url.path)' \(command); echo EXIT=$?; stty -a; echo STTY-END; sleep 60"
+            try tmux(["new-session", "-d", "-s", "S", "-x", "\(width)", "-y", "\(height)", "sh", "-c", script])
+        }
+        deinit { _ = try? tmux(["kill-server"]) }
+
+        /// Runs tmux with posix_spawn and its output in a file: the tmux server forks from `new-session`
+        /// and inherits the client's descriptors, so a pipe would never see EOF.
+        @discardableResult
+        func tmux(_ args: [String]) throws -> String {
+            let outPath = DeftBinary.temporaryPath("tmux.out")
+            defer { unlink(outPath) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = ["tmux", "-L", socket, "-f", "/dev/null"] + args
+            var cArgs = argv.map { strdup($0) } + [nil]
+            defer { cArgs.forEach { free($0) } }
+            // The test runner's threads block most signals; a server spawned with that mask would
+            // ignore SIGTERM and never reap its pane.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var none = sigset_t(), all = sigset_t()
+            sigemptyset(&none); sigfillset(&all)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setsigdefault(&attributes, &all)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+            var pid: pid_t = 0
+            let rc = posix_spawnp(&pid, "tmux", &actions, &attributes, &cArgs, environ)
+            guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        }
+
+        func screen() -> String { (try? tmux(["capture-pane", "-p", "-t", "S"])) ?? "" }
+        func keys(_ k: String...) throws { try tmux(["send-keys", "-t", "S"] + k) }
+
+        /// Polls the pane until `text` shows (no fixed sleeps); returns the screen.
+        @discardableResult
+        func wait(for text: String, seconds: Double = 20) -> String {
+            let end = Date().addingTimeInterval(seconds)
+            var s = screen()
+            while !s.contains(text) && Date() < end { usleep(100_000); s = screen() }
+            return s
+        }
+
+        /// The pid of the running deft, child of the pane's shell.
+        func deftPID() throws -> Int32? {
+            let shell = try tmux(["display-message", "-p", "-t", "S", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["pgrep", "-P", shell, "deft"]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return Int32(String(decoding: data, as: UTF8.self).split(separator: "\n").first ?? "")
+        }
+    }
+
+    static var tmuxAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    @Test(.enabled(if: tmuxAvailable, "tmux is not installed (CI installs it)"),
+          arguments: [["TERM": "xterm-256color"], ["TERM": "xterm"], ["TERM": "xterm-256color", "NO_COLOR": "1"]])
+    func scrubSwitchResizeQuit(_ env: [String: String]) throws {
+        let pane = try Pane(command: "Samples/astronaut Samples/gettysburg-address", env: env.merging(["LANG": "C.UTF-8"]) { a, _ in a })
+        var s = pane.wait(for: "keep 48.2 % = 277 of 576")
+        #expect(s.contains("keep 48.2 % = 277 of 576"), "\(s)")
+        #expect(s.contains(env["NO_COLOR"] != nil ? "no colour" : (env["TERM"] == "xterm" ? "8 colours" : "256 colours")), "\(s)")
+        try pane.keys("+", "+")
+        s = pane.wait(for: "keep 50.0 % = 288 of 576")
+        #expect(s.contains("keep 50.0 % = 288 of 576"))
+        try pane.keys("m", "c")
+        s = pane.wait(for: "saliency s_sem")
+        #expect(s.contains("mode hybrid") && s.contains("saliency s_sem"))
+        try pane.keys("Tab")
+        s = pane.wait(for: "Gettysburg Address")
+        #expect(s.contains("Four score and seven years ago"))
+        try pane.tmux(["resize-window", "-t", "S", "-x", "80", "-y", "24"])
+        s = pane.wait(for: "? help")
+        #expect(s.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        try pane.tmux(["resize-window", "-t", "S", "-x", "30", "-y", "8"])
+        s = pane.wait(for: "too small")
+        #expect(s.contains("terminal too small: 30×8"))
+        try pane.tmux(["resize-window", "-t", "S", "-x", "120", "-y", "30"])
+        pane.wait(for: "? help")
+        try pane.keys("q")
+        s = pane.wait(for: "STTY-END")
+        #expect(s.contains("EXIT=0"))
+        #expect(s.contains(" icanon") && s.contains(" echo "))
+    }
+
+    @Test(.enabled(if: tmuxAvailable, "tmux is not installed (CI installs it)"), arguments: [("HUP", 129), ("TERM", 143), ("INT", 130)])
+    func signalsRestoreTheTerminalAndEndTheProcess(_ signal: String, _ status: Int) throws {
+        let pane = try Pane(command: "Samples/astronaut", env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        pane.wait(for: "keep 48.2 %")
+        let pid = try #require(try pane.deftPID())
+        kill(pid, signal == "HUP" ? SIGHUP : (signal == "TERM" ? SIGTERM : SIGINT))
+        let s = pane.wait(for: "STTY-END")
+        #expect(s.contains("EXIT=\(status)"), "\(s)")
+        #expect(s.contains(" icanon") && s.contains(" echo "), "terminal modes not restored: \(s)")
+        #expect(kill(pid, 0) != 0)   // gone
+    }
+
+    @Test func withoutATerminalViewSaysToUseSnapshot() throws {
+        let r = try DeftBinary.run(["view", "Samples/astronaut"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("use: deft view --snapshot"))
+        let snap = try DeftBinary.run(["view", "Samples/astronaut", "--snapshot", "--size", "80x24"])
+        #expect(snap.status == 0)
+        #expect(snap.stdout.split(separator: "\n").count == 24)
+        #expect(!snap.stdout.contains("\u{1B}["))
+        let ansi = try DeftBinary.run(["view", "Samples/astronaut", "--snapshot", "--size", "80x24", "--color", "256"])
+        #expect(ansi.stdout.contains("\u{1B}[0;38;5;"))
+    }
+}
