@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point one way: deft → DeFTViz → DeFTMedia → DeFT → COpenBLAS.
+// Dependencies point one way: deft → DeFTViz → DeFTMedia → DeFT → COpenBLAS; DeFTTrain → DeFT.
 // The engine never imports the terminal; the view never calls BLAS.
 let package = Package(
     name: "deft",
@@ -27,14 +27,16 @@ let package = Package(
         .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodec"),
 
         .target(name: "DeFT", dependencies: ["COpenBLAS"]),
+        .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
         .target(name: "DeFTMedia", dependencies: ["DeFT", "CImageCodec"]),
         .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "CNcursesw"]),
         .executableTarget(name: "deft", dependencies: [
-            "DeFT", "DeFTMedia", "DeFTViz",
+            "DeFT", "DeFTMedia", "DeFTViz", "DeFTTrain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "DeFTTests", dependencies: ["DeFT"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DeFTTrainTests", dependencies: ["DeFTTrain", "DeFT", "DeFTMedia"]),
         .testTarget(name: "DeFTMediaTests", dependencies: ["DeFTMedia", "CImageCodec"]),
         .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DeFT"]),

@@ -4,9 +4,9 @@ import COpenBLAS
 ///
 /// Grids need only the ≤ 8 (image) or ≤ 4 (video) neighbour similarities, never an N×N matrix.
 /// Text needs all pairs: one GEMM per batch row, then a top-5 per row by partial selection.
-enum GroupScore {
+public enum GroupScore {
     /// Row-normalised copy of z (`F.normalize`: x / max(‖x‖, 1e-12)).
-    static func normalisedRows(_ z: Matrix) -> Matrix {
+    public static func normalisedRows(_ z: Matrix) -> Matrix {
         var out = z
         let d = z.cols
         out.storage.withUnsafeMutableBufferPointer { p in
@@ -21,7 +21,7 @@ enum GroupScore {
     }
 
     /// Group scores for grid layouts. `zn` holds B·N normalised rows; `saliency` B·N values.
-    static func grid(zn: Matrix, saliency: [Float], batch: Int, layout: TokenLayout) -> [Float] {
+    public static func grid(zn: Matrix, saliency: [Float], batch: Int, layout: TokenLayout) -> [Float] {
         let n = layout.count, d = zn.cols
         var sum = [Float](repeating: 0, count: batch * n)
         var count = [Float](repeating: 0, count: n)
@@ -46,7 +46,7 @@ enum GroupScore {
     }
 
     /// Unordered neighbour pairs (i < j) of a grid layout.
-    static func neighbourPairs(_ layout: TokenLayout) -> [(Int, Int)] {
+    public static func neighbourPairs(_ layout: TokenLayout) -> [(Int, Int)] {
         var pairs: [(Int, Int)] = []
         let h = layout.height, w = layout.width, hw = layout.tokensPerFrame
         switch layout.modality {
@@ -83,7 +83,7 @@ enum GroupScore {
     /// Group scores for text: the 5 most similar tokens on the batch-averaged similarity
     /// (self excluded) — the same neighbours for every batch row. Returns the scores and the
     /// neighbour lists (N × min(5, N−1), by descending similarity).
-    static func text(zn: Matrix, saliency: [Float], batch: Int, tokens n: Int,
+    public static func text(zn: Matrix, saliency: [Float], batch: Int, tokens n: Int,
                      neighbours k: Int = 5) -> (scores: [Float], neighbours: [Int]) {
         let d = zn.cols
         let kk = min(k, max(n - 1, 0))
@@ -130,7 +130,7 @@ enum GroupScore {
 
     /// For each row of a square similarity matrix, the `k` largest columns other than the
     /// diagonal, by descending value (ties: lower index first). Partial selection, no sort of N.
-    static func topNeighbours(_ sim: Matrix, k: Int) -> [Int] {
+    public static func topNeighbours(_ sim: Matrix, k: Int) -> [Int] {
         let n = sim.rows
         var out = [Int](repeating: 0, count: n * k)
         var bestVal = [Float](repeating: 0, count: k)

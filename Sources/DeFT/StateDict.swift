@@ -36,7 +36,10 @@ extension DeFTModel {
         if file.contains("rtd.encoder.0.weight") {
             let e1 = try linear("rtd.encoder.0", inputs: d, outputs: nil)
             let b = e1.outputWidth
-            guard b > 0, d % b == 0 else { throw DeFTError(path, "'rtd.encoder.0.weight' maps \(d) to \(b): not d / r for a whole r") }
+            // The reference sizes the bottleneck as d // r (integer division), so d need not divide.
+            guard b > 0, b <= d, d / (d / b) == b else {
+                throw DeFTError(path, "'rtd.encoder.0.weight' maps \(d) to \(b): not d // r for a whole r")
+            }
             bottleneckRatio = d / b
             rtd = RTDWeights(encoder1: e1,
                              encoder2: try linear("rtd.encoder.2", inputs: b, outputs: b),
