@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeFT
 import DeFTMedia
+import DeFTTrain
 import Foundation
 
 /// `deft score`: the scriptable face of the engine.
@@ -49,6 +50,12 @@ struct Score: ParsableCommand {
 
     @Option(help: ArgumentHelp("Per-token logits for the reconstruction gate: [N,C] or [B,N,C].", valueName: "PATH[:KEY]"))
     var logits: String?
+
+    @Option(help: "Fill the feedback signal from a task objective: classify (needs trained weights with a head) or reconstruct.")
+    var objective: Train.ObjectiveName?
+
+    @Option(help: "The true class for --objective classify (default: the head's own prediction).")
+    var label: Int?
 
     @Option(name: .customLong("alpha-var"), help: "Variance penalty of the feedback signal (default 0.1).")
     var alphaVar: Float?
@@ -115,15 +122,35 @@ struct Score: ParsableCommand {
         let r = model.config.retentionRatio
         guard r > 0, r <= 1 else { throw DeFTError("--ratio", "the retention ratio must be in (0, 1], got \(r)") }
 
-        let feedback = try grad.map {
+        // Feedback: an explicit --grad wins, then the task objective, then a bundle's gradient.
+        let task = try objective.map { try taskObjective($0, weights: weights) }
+        let labels = label.map { [Int](repeating: $0, count: batch) } ?? src.sample?.label.map { [Int](repeating: $0, count: batch) }
+        if let label, let head = task as? ClassifyObjective, label < 0 || label >= head.classes {
+            throw DeFTError("--label", "label \(label) is outside the head's \(head.classes) classes")
+        }
+        var objectiveLoss: Double? = nil
+        var feedback = try grad.map {
             try ArrayReference($0).loadRows(batch: batch, tokens: n, width: model.config.semanticDim, what: "the gradient ∂L/∂z")
-        } ?? src.sample?.gradient
+        }
+        if let task {
+            let z = DeFTPipeline.semantic(model, src.tokens)
+            let g = TaskFeedback.gradient(task, z: z, tokens: src.tokens, batch: batch, labels: labels)
+            objectiveLoss = g.loss
+            if feedback == nil { feedback = g.gradient }
+        }
+        if feedback == nil { feedback = src.sample?.gradient }
         let logitRows = try logits.map { try ArrayReference($0).loadRows(batch: batch, tokens: n, width: nil, what: "the logits") }
             ?? src.sample?.logits
 
         let rows = try DeFTPipeline.score(model, tokens: src.tokens, batch: batch, layout: layout,
                                           feedback: feedback, logits: logitRows)
-        let report = ScoreReport(rows: rows, ratio: r, mode: mode, weights: model.origin.description)
+        var report = ScoreReport(rows: rows, ratio: r, mode: mode, weights: model.origin.description)
+        if let task, let objectiveLoss {
+            let z = DeFTPipeline.semantic(model, src.tokens)
+            let mask = report.selections.flatMap { sel in sel.isKept.map { $0 ? Float(1) : 0 } }
+            let kept = task.evaluate(z: z, tokens: src.tokens, mask: mask, batch: batch, labels: labels).loss
+            report.objective = .init(name: task.name, lossAllTokens: objectiveLoss, lossKeptTokens: kept)
+        }
         if let json {
             let data = try report.json()
             if json == "-" {
@@ -136,6 +163,15 @@ struct Score: ParsableCommand {
             }
         }
         if json != "-" { print(report.summary(tokensLabel: src.label, layout: layout)) }
+    }
+
+    func taskObjective(_ name: Train.ObjectiveName, weights: String?) throws -> any TaskObjective {
+        switch name {
+        case .reconstruct: return ReconstructObjective()
+        case .classify:
+            guard let weights else { throw DeFTError("--objective", "classify needs --weights trained by deft train --objective classify") }
+            return try Checkpoint.loadHead(beside: weights)
+        }
     }
 
     /// The layout named by --modality/--grid for N tokens, or an error saying how they differ.

@@ -7,6 +7,14 @@ struct ScoreReport {
     let ratio: Double
     let mode: InferenceMode
     let weights: String
+    /// The task objective's loss with every token and with only the kept ones (hard mask).
+    var objective: ObjectiveLoss? = nil
+
+    struct ObjectiveLoss { let name: String; let lossAllTokens: Double; let lossKeptTokens: Double }
+
+    init(rows: [TokenScores], ratio: Double, mode: InferenceMode, weights: String) {
+        self.rows = rows; self.ratio = ratio; self.mode = mode; self.weights = weights
+    }
 
     var selections: [Selection] { rows.map { $0.selection(ratio: ratio, mode: mode) } }
 
@@ -22,7 +30,7 @@ struct ScoreReport {
             if let c = row.adaptive.meanConfidence { p["mean_confidence"] = Double(c) }
             return p
         }
-        let obj: [String: Any] = [
+        var obj: [String: Any] = [
             "scores": rows.map { $0.combined.map(Double.init) },
             "s_sem": rows.map { $0.saliency.map(Double.init) },
             "s_group": rows.map { $0.group.map(Double.init) },
@@ -40,6 +48,9 @@ struct ScoreReport {
             "path": paths,
             "weights": weights,
         ]
+        if let o = objective {
+            obj["objective"] = ["name": o.name, "loss_all_tokens": o.lossAllTokens, "loss_kept_tokens": o.lossKeptTokens]
+        }
         return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
     }
 
@@ -53,6 +64,10 @@ struct ScoreReport {
             if mode == .adaptive { lines.append("  adaptive: \(row.adaptive.reason)") }
             if sel.path == .hybrid { lines.append("  reconstructed \(sel.reconstructed.count) of \(sel.pruned.count) pruned") }
             lines.append("  kept: \(sel.kept.map(String.init).joined(separator: " "))")
+        }
+        if let o = objective {
+            lines.append(String(format: "objective %@: loss %.4f with every token, %.4f with the kept ones; s_fb from its gradient",
+                                o.name, o.lossAllTokens, o.lossKeptTokens))
         }
         lines.append("tokens: \(tokensLabel); weights: \(weights)")
         return lines.joined(separator: "\n")

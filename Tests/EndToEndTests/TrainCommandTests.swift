@@ -1,0 +1,77 @@
+import DeFT
+import Foundation
+import Testing
+
+/// `deft train` and `deft score --objective` as a script would use them.
+@Suite struct TrainCommandTests {
+    let golden = DeftBinary.packageRoot.appendingPathComponent("Tests/DeFTTests/Fixtures/golden").path
+
+    func lines(_ path: String) -> [Substring] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
+    }
+
+    @Test func trainsWritesEveryFileResumesAndScoresWithTheHead() throws {
+        let tokens = "\(golden)/image_fast/inputs.safetensors:tokens"
+        let labels = DeftBinary.temporaryPath("labels.npy")
+        let t = try SafetensorsFile.load(path: "\(golden)/image_fast/inputs.safetensors").floats("tokens")
+        let batch = t.shape[0]
+        try Npy.write(Tensor(shape: [batch], values: (0..<batch).map { Float($0 % 2) }), to: labels)
+        let out = DeftBinary.temporaryPath("w.safetensors")
+        let base = String(out.dropLast(".safetensors".count))
+
+        var r = try DeftBinary.run(["train", "--tokens", tokens, "--labels", labels, "--modality", "image",
+                                    "--steps", "4", "--batch", "2", "--semantic-dim", "8", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("deft train: 4 steps of classify"))
+        for suffix in [".safetensors", ".head.safetensors", ".optimizer.safetensors", ".json", ".csv"] {
+            #expect(FileManager.default.fileExists(atPath: base + suffix), "missing \(suffix)")
+        }
+        #expect(lines(base + ".csv").count == 5)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + ".json"))) as? [String: Any])
+        #expect(record["objective"] as? String == "classify" && record["steps"] as? Int == 4)
+        // Only the reference's keys in the weights, so PyTorch loads them strictly.
+        let names = try SafetensorsFile.load(path: out).names
+        #expect(!names.contains { $0.hasPrefix("classifier") || $0.hasPrefix("adam") })
+
+        r = try DeftBinary.run(["train", "--tokens", tokens, "--labels", labels, "--modality", "image",
+                                "--steps", "6", "--batch", "2", "--semantic-dim", "8", "--out", out, "--resume"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("deft train: 6 steps"))
+        #expect(lines(base + ".csv").count == 7)
+        r = try DeftBinary.run(["train", "--tokens", tokens, "--modality", "image", "--steps", "6", "--out", out, "--resume"])
+        #expect(r.status == 2 && r.stderr.contains("already trained for 6 steps"))
+
+        r = try DeftBinary.run(["score", "--tokens", tokens, "--modality", "image", "--weights", out,
+                                "--objective", "classify", "--label", "1", "--json", "-"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let objective = try #require(obj["objective"] as? [String: Any])
+        #expect(objective["name"] as? String == "classify")
+        #expect((objective["loss_all_tokens"] as? Double ?? -1) > 0)
+        let sfb = try #require(obj["s_fb"] as? [[Double]])
+        #expect(sfb.allSatisfy { $0.contains { $0 > 0 } })
+
+        r = try DeftBinary.run(["score", "--tokens", tokens, "--modality", "image", "--weights", out, "--objective", "classify", "--label", "7"])
+        #expect(r.status == 2 && r.stderr.contains("label 7 is outside the head's 2 classes"))
+    }
+
+    @Test func reconstructFeedbackFillsSfbAndAnExplicitGradientWins() throws {
+        let g = "\(golden)/image_feedback"
+        let common = ["score", "--tokens", "\(g)/inputs.safetensors:tokens", "--weights", "\(g)/weights.safetensors", "--modality", "image", "--json", "-"]
+        let own = try DeftBinary.run(common + ["--objective", "reconstruct"])
+        let given = try DeftBinary.run(common + ["--objective", "reconstruct", "--grad", "\(g)/inputs.safetensors:grad_z"])
+        let plain = try DeftBinary.run(common + ["--grad", "\(g)/inputs.safetensors:grad_z"])
+        func sfb(_ r: DeftBinary.Result) throws -> [[Double]] {
+            try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["s_fb"] as? [[Double]])
+        }
+        #expect(try sfb(own).allSatisfy { $0.contains { $0 > 0 } })
+        #expect(try sfb(given) == sfb(plain))
+        #expect(try sfb(own) != sfb(plain))
+    }
+
+    @Test func classifyWithoutLabelsOrHeadSaysSo() throws {
+        let r = try DeftBinary.run(["train", "--tokens", "\(golden)/image_fast/inputs.safetensors:tokens", "--modality", "image",
+                                    "--objective", "classify", "--out", DeftBinary.temporaryPath("x.safetensors")])
+        #expect(r.status == 2 && r.stderr.contains("classify needs labels"))
+    }
+}
