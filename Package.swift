@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point one way: deft → DeFTViz → DeFTMedia → DeFT → COpenBLAS; DeFTTrain → DeFT.
+// Dependencies point one way: deft → DeFTViz → DeFTMedia, DeFTTrain → DeFT → COpenBLAS.
 // The engine never imports the terminal; the view never calls BLAS.
 let package = Package(
     name: "deft",
@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "DeFT", dependencies: ["COpenBLAS"]),
         .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
         .target(name: "DeFTMedia", dependencies: ["DeFT", "CImageCodec"]),
-        .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "CNcursesw"]),
+        .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "DeFTTrain", "CNcursesw"]),
         .executableTarget(name: "deft", dependencies: [
             "DeFT", "DeFTMedia", "DeFTViz", "DeFTTrain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -7,8 +7,10 @@ public struct ScoredSample: Sendable {
     public let scores: TokenScores
     /// `WeightsOrigin.description`: "trained file X" or "untrained, seed S".
     public let weights: String
-    public init(sample: LoadedSample, scores: TokenScores, weights: String) {
-        self.sample = sample; self.scores = scores; self.weights = weights
+    /// Where the feedback signal's ∂L/∂z came from ("reconstruct", "classify, label 3", "bundle"); nil without one.
+    public let feedbackSource: String?
+    public init(sample: LoadedSample, scores: TokenScores, weights: String, feedbackSource: String? = nil) {
+        self.sample = sample; self.scores = scores; self.weights = weights; self.feedbackSource = feedbackSource
     }
 }
 

@@ -77,7 +77,8 @@ import Testing
 
     @Test(arguments: [TokenLayout.image(height: 3, width: 4), .video(frames: 3, height: 2, width: 2), .text(count: 9)])
     func reconstructObjectiveEveryParameter(_ layout: TokenLayout) throws {
-        let t = try Self.trainer(objective: ReconstructObjective(temperature: 0.5), layout: layout, batch: 2, labels: nil)
+        // Blocks of 5 query rows: the blocked similarity path is exercised, with a ragged last block.
+        let t = try Self.trainer(objective: ReconstructObjective(temperature: 0.5, blockRows: 5), layout: layout, batch: 2, labels: nil)
         let r = Self.check(t, batch: 2, labels: nil)
         Self.expectClose(r)
         // The scorer, the SAM, the mixture and the RTD all receive gradient; the gate does not.
@@ -91,6 +92,16 @@ import Testing
         let r = Self.check(t, batch: 3, labels: [0, 3, 1])
         Self.expectClose(r)
         #expect(r.contains { $0.0 == "classifier.weight" && abs($0.2) > 1e-6 })
+    }
+
+    @Test func reconstructLossDoesNotDependOnTheBlockSize() {
+        let z = Self.randomMatrix(23, 8, seed: 1), x = Self.randomMatrix(23, 5, seed: 2)
+        let m = (0..<23).map { Float($0 % 3) / 2 }
+        let a = ReconstructObjective(blockRows: 256).evaluate(z: z, tokens: x, mask: m, batch: 1, labels: nil)
+        let b = ReconstructObjective(blockRows: 7).evaluate(z: z, tokens: x, mask: m, batch: 1, labels: nil)
+        #expect(abs(a.loss - b.loss) <= 1e-6 * a.loss)
+        #expect(zip(a.semantic.storage, b.semantic.storage).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(zip(a.mask, b.mask).allSatisfy { abs($0 - $1) < 1e-6 })
     }
 
     @Test func zScoreBackwardMatchesFiniteDifferencesInDouble() {

@@ -1,5 +1,7 @@
 import DeFT
 import DeFTMedia
+import DeFTTrain
+import Foundation
 
 /// Loading and scoring: the side effect behind `Command.load`.
 public enum SampleScorer {
@@ -23,8 +25,21 @@ public enum SampleScorer {
         } else {
             model = DeFTModel(untrained: DeFTConfig(tokenDim: d), seed: options.seed)
         }
+        let (feedback, source) = Self.feedback(model: model, sample: sample, weights: options.weights ?? sample.weightsPath)
         let scores = try DeFTPipeline.score(model, tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
-                                            feedback: sample.gradient, logits: sample.logits)[0]
-        return ScoredSample(sample: sample, scores: scores, weights: model.origin.description)
+                                            feedback: feedback, logits: sample.logits)[0]
+        return ScoredSample(sample: sample, scores: scores, weights: model.origin.description, feedbackSource: source)
+    }
+
+    /// The feedback channel's ∂L/∂z: a bundle's own gradient; else the classify objective when the
+    /// weights have a head and the sample a label; else the label-free reconstruct objective.
+    static func feedback(model: DeFTModel, sample: LoadedSample, weights: String?) -> (Matrix?, String) {
+        if let g = sample.gradient { return (g, "bundle") }
+        let x = sample.tokenSet.tokens
+        let z = DeFTPipeline.semantic(model, x)
+        if let weights, let label = sample.label, let head = try? Checkpoint.loadHead(beside: weights), label < head.classes {
+            return (TaskFeedback.gradient(head, z: z, tokens: x, batch: 1, labels: [label]).gradient, "classify, label \(label)")
+        }
+        return (TaskFeedback.gradient(ReconstructObjective(), z: z, tokens: x, batch: 1, labels: nil).gradient, "reconstruct")
     }
 }
