@@ -4,9 +4,11 @@ import Foundation
 /// so every layer is a single GEMM over the whole batch.
 public enum DeFTPipeline {
     /// Scores a batch. `tokens`: B·N rows of width d (batch-major); `feedback` (∂L/∂z): B·N × d'
-    /// or nil; `logits`: B·N × C or nil. Returns one `TokenScores` per batch row.
+    /// or nil; `logits`: B·N × C or nil. `reconstruction`: also decode every token through the
+    /// RTD to report its reconstruction error (the inspector's; a pure fast path skips it).
+    /// Returns one `TokenScores` per batch row.
     public static func score(_ model: DeFTModel, tokens: Matrix, batch: Int, layout: TokenLayout,
-                             feedback: Matrix? = nil, logits: Matrix? = nil) throws -> [TokenScores] {
+                             feedback: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = true) throws -> [TokenScores] {
         let n = layout.count
         try validate(model, tokens: tokens, batch: batch, layout: layout, feedback: feedback, logits: logits)
 
@@ -24,7 +26,7 @@ public enum DeFTPipeline {
         }
         let fb = feedback.map { feedbackSignal(gradient: $0, batch: batch, alphaVar: model.config.alphaVar) }
         let gate = logits.map { gateSignals(model, z: z, logits: $0) }
-        let recError = reconstructionErrors(model, tokens)
+        let recError = reconstruction ? reconstructionErrors(model, tokens) : nil
         let beta = RowStatistics.softmax(model.mixtureLogits[...])
 
         return (0..<batch).map { b in

@@ -6,7 +6,8 @@ import Foundation
 ///   PyTorch's strict `load_state_dict` accepts it;
 /// - `NAME.head.safetensors`: the classifier head (`classifier.weight`, `classifier.bias`), for `classify`;
 /// - `NAME.optimizer.safetensors`: Adam's moments and step, for `--resume`;
-/// - `NAME.json`: what was trained on what, and the final losses.
+/// - `NAME.train.json`: what was trained on what, and the final losses (not `NAME.json`, which
+///   would clash with a bundle's `deft.json` beside `deft.safetensors`).
 public struct Checkpoint: Sendable {
     public static func companion(_ weights: String, _ suffix: String) -> String {
         let base = weights.hasSuffix(".safetensors") ? String(weights.dropLast(".safetensors".count)) : weights
@@ -27,9 +28,9 @@ public struct Checkpoint: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try encoder.encode(sidecar).write(to: URL(fileURLWithPath: companion(path, ".json")))
+            try encoder.encode(sidecar).write(to: URL(fileURLWithPath: companion(path, ".train.json")))
         } catch {
-            throw DeFTError(companion(path, ".json"), "cannot write: \(error.localizedDescription)")
+            throw DeFTError(companion(path, ".train.json"), "cannot write: \(error.localizedDescription)")
         }
     }
 
@@ -53,7 +54,7 @@ public struct Checkpoint: Sendable {
     }
 
     public static func loadSidecar(beside weights: String) throws -> TrainingSidecar {
-        let path = companion(weights, ".json")
+        let path = companion(weights, ".train.json")
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the training record") }
         do { return try JSONDecoder().decode(TrainingSidecar.self, from: data) } catch {
             throw DeFTError(path, "not a deft training record: \(error)")

@@ -7,12 +7,14 @@ struct Deft: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deft",
         abstract: "See which tokens DeFT keeps, prunes and reconstructs — and why.",
-        subcommands: [View.self, TourCommand.self, Score.self, Train.self],
+        subcommands: [View.self, TourCommand.self, Score.self, Train.self, Bench.self],
         defaultSubcommand: View.self
     )
 
     /// Every failure a user can cause ends here: one line on stderr, exit code 2, never a trap.
     static func main() {
+        FastKernels.reexecIfUseful()
+        FastKernels.setThreads()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -13,7 +13,7 @@ struct Train: ParsableCommand {
         accuracy is reported), or images, frame folders, videos, texts or bundles that share one token layout
         (reconstruct), or --tokens [B,N,d] with optional --labels [B].
         Writes OUT (the reference's state_dict keys; PyTorch loads it strictly), OUT.head.safetensors
-        (classify), OUT.optimizer.safetensors (for --resume), OUT.json (the record) and OUT.csv (losses per step).
+        (classify), OUT.optimizer.safetensors (for --resume), OUT.train.json (the record) and OUT.csv (losses per step).
         """
     )
 

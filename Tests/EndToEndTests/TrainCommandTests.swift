@@ -23,11 +23,11 @@ import Testing
                                     "--steps", "4", "--batch", "2", "--semantic-dim", "8", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("deft train: 4 steps of classify"))
-        for suffix in [".safetensors", ".head.safetensors", ".optimizer.safetensors", ".json", ".csv"] {
+        for suffix in [".safetensors", ".head.safetensors", ".optimizer.safetensors", ".train.json", ".csv"] {
             #expect(FileManager.default.fileExists(atPath: base + suffix), "missing \(suffix)")
         }
         #expect(lines(base + ".csv").count == 5)
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + ".json"))) as? [String: Any])
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + ".train.json"))) as? [String: Any])
         #expect(record["objective"] as? String == "classify" && record["steps"] as? Int == 4)
         // Only the reference's keys in the weights, so PyTorch loads them strictly.
         let names = try SafetensorsFile.load(path: out).names
@@ -73,5 +73,28 @@ import Testing
         let r = try DeftBinary.run(["train", "--tokens", "\(golden)/image_fast/inputs.safetensors:tokens", "--modality", "image",
                                     "--objective", "classify", "--out", DeftBinary.temporaryPath("x.safetensors")])
         #expect(r.status == 2 && r.stderr.contains("classify needs labels"))
+    }
+}
+
+/// `deft bench` runs and speaks JSON; its numbers are not asserted (the machines are shared).
+@Suite struct BenchCommandTests {
+    @Test func quickBenchEmitsWellFormedJSON() throws {
+        let r = try DeftBinary.run(["bench", "--quick", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let forward = try #require(obj["forward"] as? [[String: Any]])
+        #expect(forward.count == 6)
+        for row in forward {
+            for key in ["shape", "mode", "time", "gflop", "gflops", "sgemmGflops", "efficiency"] { #expect(row[key] != nil, "missing \(key)") }
+            #expect((row["gflop"] as? Double ?? 0) > 0)
+        }
+        #expect(obj["trainingStep"] is [String: Any] && obj["encoder"] is [String: Any] && obj["viewer"] is [String: Any])
+        // The fast kernels are chosen exactly when the CPU has AVX-512.
+        let machine = try #require(obj["machine"] as? [String: Any])
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        let avx512 = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy { flags.split(separator: " ").contains(Substring($0)) }
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+            #expect((machine["coretypeEnv"] as? String == "SkylakeX") == avx512)
+        }
     }
 }

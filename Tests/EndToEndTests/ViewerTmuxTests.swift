@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized) struct ViewerTmuxTests {
     final class Pane {
         let socket = "deft-test-\(UUID().uuidString.prefix(8))"
-        init(command: String, width: Int = 120, height: Int = 30, env: [String: String]) throws {
+        init(command: String, width: Int = 160, height: Int = 30, env: [String: String]) throws {
             let exports = env.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let script = "cd '\(DeftBinary.packageRoot.path)' && env -i PATH=\"$PATH\" HOME=\"$HOME\" \(exports) '\(DeftBinary.url.path)' \(command); echo EXIT=$?; stty -a; echo STTY-END; sleep 60"
             try tmux(["new-session", "-d", "-s", "S", "-x", "\(width)", "-y", "\(height)", "sh", "-c", script])
@@ -96,7 +96,7 @@ import Testing
         try pane.tmux(["resize-window", "-t", "S", "-x", "30", "-y", "8"])
         s = pane.wait(for: "too small")
         #expect(s.contains("terminal too small: 30×8"))
-        try pane.tmux(["resize-window", "-t", "S", "-x", "120", "-y", "30"])
+        try pane.tmux(["resize-window", "-t", "S", "-x", "160", "-y", "30"])
         pane.wait(for: "? help")
         try pane.keys("q")
         s = pane.wait(for: "STTY-END")

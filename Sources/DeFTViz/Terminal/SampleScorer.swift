@@ -28,7 +28,14 @@ public enum SampleScorer {
         let (feedback, source) = Self.feedback(model: model, sample: sample, weights: options.weights ?? sample.weightsPath)
         let scores = try DeFTPipeline.score(model, tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                                             feedback: feedback, logits: sample.logits)[0]
-        return ScoredSample(sample: sample, scores: scores, weights: model.origin.description, feedbackSource: source)
+        return ScoredSample(sample: sample, scores: scores, weights: Self.shortOrigin(model.origin), feedbackSource: source)
+    }
+
+    /// The weights' origin in a few words for the status line: the file's folder and name, not its path.
+    static func shortOrigin(_ origin: WeightsOrigin) -> String {
+        guard case .trained(let path) = origin else { return origin.description }
+        let parts = path.split(separator: "/").suffix(2)
+        return "trained " + parts.joined(separator: "/")
     }
 
     /// The feedback channel's ∂L/∂z: a bundle's own gradient; else the classify objective when the

@@ -8,7 +8,8 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     // Each part carries a priority; on a narrow terminal the least important go first, so the
     // ratio, the mode and whether the weights are trained stay visible at 80 columns.
     var parts: [(text: String, priority: Int)] = [("deft", 0)]
-    parts.append(("\(state.current + 1)/\(state.samples.count) \(state.samples[safe: state.current]?.name ?? "no sample")", 6))
+    let titlePriority = 6
+    parts.append(("\(state.current + 1)/\(state.samples.count) \(state.samples[safe: state.current]?.name ?? "no sample")", titlePriority))
     if let scored = state.scored, let sel = state.selection {
         let s = scored.scores
         parts.append(("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k) of \(s.count)", 9))
@@ -23,6 +24,12 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     func line() -> String { " " + parts.map(\.text).joined(separator: sep) }
     while line().count > rect.width, parts.count > 1,
           let drop = parts.indices.min(by: { parts[$0].priority < parts[$1].priority }) {
+        // The sample's title shortens before it goes: "1/3 Astronaut (Eil…".
+        let excess = line().count - rect.width, text = parts[drop].text
+        if parts[drop].priority == titlePriority, text.count - excess - 1 >= 12 {
+            parts[drop].text = String(text.prefix(text.count - excess - 1)) + (theme.unicode ? "…" : "~")
+            break
+        }
         parts.remove(at: drop)
     }
     f.put(line(), x: rect.x, y: rect.y, fg: theme.c(Theme.text), bg: bg,

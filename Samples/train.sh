@@ -1,0 +1,14 @@
+#!/bin/sh
+# Reproduces every weights file shipped in Samples/ (run from the repository root).
+# Photos, video and text: the label-free reconstruct objective on the sample's own tokens.
+# Digits: the classify objective on the 4000 training digits (every fifth digit held out).
+set -e
+deft=${DEFT:-.build/release/deft}
+for s in astronaut cat coffee deep-field rocket big-buck-bunny gettysburg-address declaration-preamble tale-of-two-cities; do
+  "$deft" train "Samples/$s" --objective reconstruct --semantic-dim 64 --steps 150 --batch 1 --lr 3e-3 --seed 0 \
+    --out "Samples/$s/weights.safetensors"
+done
+"$deft" train Samples/digits --objective classify --semantic-dim 64 --steps 3000 --batch 32 --lr 3e-3 --seed 0 \
+  --out Samples/digits/weights.safetensors
+# Optimiser state and per-step logs are for resuming a run, not for shipping.
+rm -f Samples/*/weights.optimizer.safetensors Samples/*/weights.csv

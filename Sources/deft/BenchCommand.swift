@@ -1,0 +1,254 @@
+import ArgumentParser
+import DeFT
+import DeFTMedia
+import DeFTTrain
+import DeFTViz
+import Foundation
+
+/// `deft bench`: speed and memory as ratios measured in one run, so they hold on a noisy machine.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the engine against sgemm on the same shapes, the viewer's scrub and start-up, memory, training and encoders.",
+        discussion: """
+        Forward shapes (d′ = 512): image 576×1024 (24×24), video 8×576×1024 (24×24 per frame), text 2048×768.
+        Each timing is the median of --repetitions runs after a warm-up, with the spread. Efficiency is the
+        forward's GFLOP/s on its necessary FLOPs over sgemm's GFLOP/s on the same GEMM shapes, measured now.
+        Run from the repository root so the samples are found (viewer, start-up and memory rows).
+        """
+    )
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Flag(help: "Tiny shapes and two repetitions (a smoke test, not a measurement).")
+    var quick = false
+
+    @Option(help: "Timed repetitions per measurement.")
+    var repetitions: Int = 9
+
+    func run() throws {
+        let reps = quick ? 2 : max(repetitions, 3)
+        var report = BenchReport(machine: .current)
+        let shapes: [BenchShape] = quick
+            ? [.init(name: "image 16×32", layout: .image(height: 4, width: 4), dim: 32, semantic: 32),
+               .init(name: "video 2×16×32", layout: .video(frames: 2, height: 4, width: 4), dim: 32, semantic: 32),
+               .init(name: "text 64×32", layout: .text(count: 64), dim: 32, semantic: 32)]
+            : [.init(name: "image 576×1024", layout: .image(height: 24, width: 24), dim: 1024, semantic: 512),
+               .init(name: "video 8×576×1024", layout: .video(frames: 8, height: 24, width: 24), dim: 1024, semantic: 512),
+               .init(name: "text 2048×768", layout: .text(count: 2048), dim: 768, semantic: 512)]
+        for shape in shapes {
+            for mode in [InferenceMode.fast, .hybrid] {
+                report.forward.append(try ForwardBench.measure(shape, mode: mode, repetitions: reps))
+            }
+        }
+        report.trainingStep = try ForwardBench.trainingStep(shapes[0], repetitions: reps)
+        report.encoder = ForwardBench.encoder(quick: quick, repetitions: reps)
+        report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+}
+
+/// Median and spread of repeated timings, in milliseconds.
+struct Timing: Codable {
+    let medianMs: Double, minMs: Double, maxMs: Double
+
+    static func measure(repetitions: Int, warmup: Int = 1, _ body: () throws -> Void) rethrows -> Timing {
+        for _ in 0..<warmup { try body() }
+        var t: [Double] = []
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            t.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        t.sort()
+        return Timing(medianMs: t[t.count / 2], minMs: t.first!, maxMs: t.last!)
+    }
+}
+
+struct BenchShape {
+    let name: String, layout: TokenLayout, dim: Int, semantic: Int
+
+    /// The GEMMs the forward needs, as (m, n, k), and the other FLOPs it must do.
+    func gemms(mode: InferenceMode) -> [(Int, Int, Int)] {
+        let r = layout.count, d = dim, s = semantic, b = dim / 4
+        var g = [(r, s, d), (r, s, s), (r, s, s), (r, s, s)]
+        if layout.modality == .text { g.append((r, r, s)) }
+        if mode == .hybrid { g += [(r, b, d), (r, b, b), (r, b, b), (r, d, b)] }
+        return g
+    }
+
+    func flops(mode: InferenceMode) -> Double {
+        var f = gemms(mode: mode).reduce(0.0) { $0 + 2 * Double($1.0) * Double($1.1) * Double($1.2) }
+        let r = Double(layout.count), s = Double(semantic)
+        f += 2 * r * s                                    // the scorer's last layer (d′ → 1)
+        if layout.modality != .text {
+            f += 2 * s * Double(GroupScore.neighbourPairs(layout).count)   // neighbour cosines
+        }
+        return f
+    }
+}
+
+enum ForwardBench {
+    struct Row: Codable {
+        let shape: String, mode: String
+        let time: Timing
+        let gflop: Double, gflops: Double
+        let sgemmGflops: Double, efficiency: Double
+    }
+
+    static func tokens(_ shape: BenchShape, seed: UInt64 = 1) -> Matrix {
+        var rng = SplitMix64(seed: seed)
+        return Matrix(rows: shape.layout.count, cols: shape.dim,
+                      storage: (0..<(shape.layout.count * shape.dim)).map { _ in rng.nextFloat(in: -1...1) })
+    }
+
+    static func measure(_ shape: BenchShape, mode: InferenceMode, repetitions: Int) throws -> Row {
+        let model = DeFTModel(untrained: DeFTConfig(tokenDim: shape.dim, semanticDim: shape.semantic), seed: 0)
+        let x = tokens(shape)
+        let time = try Timing.measure(repetitions: repetitions) {
+            _ = try DeFTPipeline.score(model, tokens: x, batch: 1, layout: shape.layout, reconstruction: mode == .hybrid)
+        }
+        // sgemm alone on the same shapes, now, on the same threads.
+        let gemms = shape.gemms(mode: mode)
+        let buffers = gemms.map { (m, n, k) in (Matrix(rows: m, cols: k, repeating: 0.5), Matrix(rows: n, cols: k, repeating: 0.25), Matrix(rows: m, cols: n)) }
+        var outs = buffers.map(\.2)
+        let gemmTime = Timing.measure(repetitions: repetitions) {
+            for i in buffers.indices { BLAS.gemm(buffers[i].0, buffers[i].1, into: &outs[i], transB: true) }
+        }
+        let gemmFlops = gemms.reduce(0.0) { $0 + 2 * Double($1.0) * Double($1.1) * Double($1.2) }
+        let flops = shape.flops(mode: mode)
+        let gflops = flops / time.medianMs / 1e6, sgemm = gemmFlops / gemmTime.medianMs / 1e6
+        return Row(shape: shape.name, mode: mode.rawValue, time: time, gflop: flops / 1e9, gflops: gflops,
+                   sgemmGflops: sgemm, efficiency: gflops / sgemm)
+    }
+
+    /// One Adam step of the reconstruct objective on one input of the shape.
+    static func trainingStep(_ shape: BenchShape, repetitions: Int) throws -> Timing {
+        let data = try TrainingSet(layout: shape.layout, inputs: [tokens(shape)])
+        var options = TrainingOptions()
+        options.batchSize = 1
+        var trainer = Trainer(model: DeFTModel(untrained: DeFTConfig(tokenDim: shape.dim, semanticDim: shape.semantic), seed: 0),
+                              objective: ReconstructObjective(), data: data, options: options)
+        return Timing.measure(repetitions: repetitions) { trainer.step() }
+    }
+
+    struct EncoderRow: Codable {
+        let what: String
+        let encoder: Timing, engine: Timing
+        let encoderOverEngine: Double
+    }
+
+    /// The built-in patch encoder on a 336×336 photo at 24×24, against the engine on its tokens.
+    static func encoder(quick: Bool, repetitions: Int) -> EncoderRow {
+        let side = quick ? 48 : 336, grid = quick ? 4 : 24
+        var rng = SplitMix64(seed: 7)
+        let image = RGBImage(width: side, height: side, pixels: (0..<(side * side * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+        var tokens = Matrix(rows: 0, cols: 0)
+        let enc = Timing.measure(repetitions: repetitions) { tokens = PatchFeatures.encode(image, gridHeight: grid, gridWidth: grid) }
+        let model = DeFTModel(untrained: DeFTConfig(tokenDim: PatchFeatures.width, semanticDim: quick ? 32 : 512), seed: 0)
+        let engine = Timing.measure(repetitions: repetitions) {
+            _ = try? DeFTPipeline.score(model, tokens: tokens, batch: 1, layout: .image(height: grid, width: grid))
+        }
+        return EncoderRow(what: "\(side)×\(side) photo → \(grid)×\(grid) built-in patch features", encoder: enc, engine: engine,
+                          encoderOverEngine: enc.medianMs / engine.medianMs)
+    }
+}
+
+enum ViewerBench {
+    struct Row: Codable {
+        let sample: String
+        let tokens: Int
+        /// A ratio step: re-select from the cached ranking and compose a 120×40 frame.
+        let scrubCompose: Timing
+        let coldStartFirstFrameMs: Double?
+        let peakRSSMB: Double?
+    }
+
+    static func measure(quick: Bool, repetitions: Int) throws -> Row? {
+        let video = "Samples/big-buck-bunny", first = "Samples/astronaut"
+        guard FileManager.default.fileExists(atPath: video) else { return nil }
+        var settings = Viewer.Settings()
+        if quick { settings.scorer.load.grid = GridSize(height: 4, width: 4); settings.scorer.load.frames = 2 }
+        var state = Viewer.initialState(paths: [video], names: ["video"], settings: settings, width: 120, height: 40,
+                                        depth: .truecolor, unicode: true)
+        guard let n = state.scored?.scores.count else { return nil }
+        var up = true
+        let scrub = Timing.measure(repetitions: max(repetitions, 20)) {
+            // Up and down so the ratio stays in range however many repetitions.
+            state = update(state, .key(.char(up ? "+" : "-"))).0
+            up.toggle()
+            _ = view(state)
+        }
+        var cold: Double? = nil, rss: Double? = nil
+        if !quick {
+            cold = try child(["view", first, "--snapshot", "--size", "120x40"]).ms
+            rss = try child(["view", video, "--snapshot", "--size", "120x40"]).rssMB
+        }
+        return Row(sample: video, tokens: n, scrubCompose: scrub, coldStartFirstFrameMs: cold, peakRSSMB: rss)
+    }
+
+    /// Runs this executable as a child: wall time to exit and the child's peak resident memory.
+    static func child(_ args: [String]) throws -> (ms: Double, rssMB: Double) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        let start = DispatchTime.now().uptimeNanoseconds
+        try p.run()
+        p.waitUntilExit()
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        guard p.terminationStatus == 0 else { throw DeFTError("deft bench", "deft \(args.joined(separator: " ")) failed") }
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)   // the largest child so far: run the big one last
+        return (ms, Double(usage.ru_maxrss) / 1024)
+    }
+}
+
+struct Machine: Codable {
+    let cpu: String, cores: Int, blasCore: String, blasThreads: Int, coretypeEnv: String?
+
+    static var current: Machine {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        return Machine(cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount, blasCore: BLAS.coreName,
+                       blasThreads: BLAS.threads, coretypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
+    }
+}
+
+struct BenchReport: Codable {
+    let machine: Machine
+    var forward: [ForwardBench.Row] = []
+    var trainingStep: Timing?
+    var encoder: ForwardBench.EncoderRow?
+    var viewer: ViewerBench.Row?
+
+    init(machine: Machine) { self.machine = machine }
+
+    func table() -> String {
+        func ms(_ t: Timing) -> String { String(format: "%8.2f ms (%.2f–%.2f)", t.medianMs, t.minMs, t.maxMs) }
+        var lines = ["deft bench on \(machine.cpu), \(machine.cores) cores, OpenBLAS \(machine.blasCore) kernels, \(machine.blasThreads) threads", ""]
+        lines.append("forward              mode     median (min–max)              GFLOP   GFLOP/s   sgemm GFLOP/s   efficiency")
+        for r in forward {
+            lines.append(String(format: "%-20@ %-8@ %@ %7.2f %9.1f %15.1f %11.0f %%", r.shape, r.mode, ms(r.time), r.gflop, r.gflops,
+                                r.sgemmGflops, r.efficiency * 100))
+        }
+        if let t = trainingStep { lines.append("\none training step (reconstruct, \(forward.first?.shape ?? "")): \(ms(t))") }
+        if let e = encoder {
+            lines.append("built-in encoder, \(e.what): \(ms(e.encoder)); the engine on its tokens \(ms(e.engine)); ratio \(String(format: "%.2f", e.encoderOverEngine))")
+        }
+        if let v = viewer {
+            lines.append("viewer, \(v.sample) (\(v.tokens) tokens): ratio step → new 120×40 frame \(ms(v.scrubCompose))")
+            if let c = v.coldStartFirstFrameMs { lines.append(String(format: "cold start to the first frame (Samples/astronaut, a fresh process): %.0f ms", c)) }
+            if let m = v.peakRSSMB { lines.append(String(format: "peak RSS, video sample to its first frame: %.0f MB", m)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
