@@ -98,3 +98,26 @@ import Testing
         }
     }
 }
+
+/// `deft bundle` writes folders that `deft view` and `deft score` open.
+@Suite struct BundleCommandTests {
+    @Test func bundlesAnImageWithWeightsAndHeadAndRefusesToOverwrite() throws {
+        let dir = DeftBinary.temporaryPath("bundle")
+        var r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", dir, "--title", "A cat", "--grid", "12x12",
+                                    "--weights", "Samples/digits/weights.safetensors", "--label", "3"])
+        // The digits weights expect d=33 like the built-in patch features: a valid pairing.
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("144 image tokens"))
+        for f in ["deft.json", "cat.png", "weights.safetensors", "weights.head.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)"), "missing \(f)")
+        }
+        let snap = try DeftBinary.run(["view", dir, "--snapshot", "--size", "120x30"])
+        #expect(snap.status == 0, "\(snap.stderr)")
+        #expect(snap.stdout.contains("A cat") && snap.stdout.contains("trained "))
+        #expect(snap.stdout.contains("classify, label 3"))
+        r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", dir])
+        #expect(r.status == 2 && r.stderr.contains("already holds a bundle"))
+        r = try DeftBinary.run(["bundle", "Samples/nothing.png", "--out", DeftBinary.temporaryPath("b2")])
+        #expect(r.status == 2 && r.stderr.contains("Samples/nothing.png: no such file or folder"))
+    }
+}

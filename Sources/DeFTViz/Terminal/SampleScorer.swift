@@ -31,11 +31,10 @@ public enum SampleScorer {
         return ScoredSample(sample: sample, scores: scores, weights: Self.shortOrigin(model.origin), feedbackSource: source)
     }
 
-    /// The weights' origin in a few words for the status line: the file's folder and name, not its path.
+    /// The weights' origin in a few words for the status line: the file's name, not its path.
     static func shortOrigin(_ origin: WeightsOrigin) -> String {
         guard case .trained(let path) = origin else { return origin.description }
-        let parts = path.split(separator: "/").suffix(2)
-        return "trained " + parts.joined(separator: "/")
+        return "trained " + (path as NSString).lastPathComponent
     }
 
     /// The feedback channel's ∂L/∂z: a bundle's own gradient; else the classify objective when the
