@@ -35,7 +35,7 @@ struct Bundle: ParsableCommand {
             throw DeFTError(out, "already holds a bundle; choose a new folder")
         }
         // Load first: nothing is written for an input deft cannot read.
-        let g = try grid.map { s in try GridSize(s) ?? { throw DeFTError("--grid", "expected HxW with positive whole numbers, got '\(s)'") }() }
+        let g = try GridOption.parse(grid)
         let sample = try SampleLoader.load(input, options: LoadOptions(grid: g, frames: frames))
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw DeFTError(out, "cannot create the folder: \(error.localizedDescription)")

@@ -80,7 +80,7 @@ struct Score: ParsableCommand {
         case (nil, nil): throw DeFTError("", "give an INPUT (image, frames, video, text, bundle) or --tokens PATH[:KEY]")
         case (.some, .some): throw DeFTError("", "give either an INPUT or --tokens, not both")
         case (let input?, nil):
-            let grid = try grid.map { g in try GridSize(g) ?? { throw DeFTError("--grid", "expected HxW with positive whole numbers, got '\(g)'") }() }
+            let grid = try GridOption.parse(grid)
             let sample = try SampleLoader.load(input, options: LoadOptions(grid: grid, frames: frames))
             return Source(tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                           label: "\(input) (\(sample.tokenSet.featureOrigin))", sample: sample)
@@ -176,14 +176,7 @@ struct Score: ParsableCommand {
 
     /// The layout named by --modality/--grid for N tokens, or an error saying how they differ.
     static func layout(modality: Modality, grid: String?, tokens n: Int, source: String) throws -> TokenLayout {
-        var hw: (Int, Int)? = nil
-        if let grid {
-            let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
-                throw DeFTError("--grid", "expected HxW with positive whole numbers, got '\(grid)'")
-            }
-            hw = (parts[0], parts[1])
-        }
+        let hw = try GridOption.parse(grid).map { ($0.height, $0.width) }
         switch modality {
         case .text:
             return .text(count: n)

@@ -107,7 +107,7 @@ struct Train: ParsableCommand {
                           test: (test.map(digits.tokens), test.map { digits.labels[$0] }),
                           describe: ["\(data[0]) (\(train.count) train / \(test.count) test digits, 7×7 built-in patch features)"])
         }
-        let g = try grid.map { s in try GridSize(s) ?? { throw DeFTError("--grid", "expected HxW with positive whole numbers, got '\(s)'") }() }
+        let g = try GridOption.parse(grid)
         let samples = try data.map { try SampleLoader.load($0, options: LoadOptions(grid: g)) }
         let layout = samples[0].tokenSet.layout
         for (path, s) in zip(data, samples) where s.tokenSet.layout != layout || s.tokenSet.tokens.cols != samples[0].tokenSet.tokens.cols {

@@ -99,10 +99,7 @@ struct ViewOptions: ParsableArguments {
             }
             s.color = d
         }
-        if let g = grid {
-            guard let size = GridSize(g) else { throw DeFTError("--grid", "expected HxW, got '\(g)'") }
-            s.scorer.load.grid = size
-        }
+        s.scorer.load.grid = try GridOption.parse(grid)
         s.scorer.load.frames = frames
         s.scorer.load.features = features
         s.scorer.weights = weights
