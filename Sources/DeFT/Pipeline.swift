@@ -191,7 +191,7 @@ public enum DeFTPipeline {
     }
 
     /// Token indices by descending score; equal scores keep the lower index first.
-    static func ranking(_ s: [Float]) -> [Int] {
+    public static func ranking(_ s: [Float]) -> [Int] {
         Array(s.indices).sorted { s[$0] != s[$1] ? s[$0] > s[$1] : $0 < $1 }
     }
 

@@ -17,12 +17,10 @@ public struct Checkpoint: Sendable {
     public static func save(_ trainer: Trainer, to path: String, sidecar: TrainingSidecar) throws {
         try trainer.model.save(to: path, metadata: ["format": "pt", "written_by": "deft train"])
         if let head = trainer.objective as? ClassifyObjective {
-            var h = head, tensors: [(name: String, tensor: Tensor)] = []
-            h.forEachParameter { name, v in
-                let shape = name.hasSuffix("weight") ? [head.head.outputWidth, head.head.inputWidth] : [v.count]
-                tensors.append((name, Tensor(shape: shape, values: v)))
-            }
-            try SafetensorsFile.write(tensors, metadata: ["format": "pt"], to: companion(path, ".head.safetensors"))
+            let w = head.head
+            try SafetensorsFile.write([("classifier.weight", Tensor(shape: [w.outputWidth, w.inputWidth], values: w.weight.storage)),
+                                       ("classifier.bias", Tensor(shape: [w.outputWidth], values: w.bias))],
+                                      metadata: ["format": "pt"], to: companion(path, ".head.safetensors"))
         }
         try SafetensorsFile.write(trainer.adam.stateTensors(), to: companion(path, ".optimizer.safetensors"))
         let encoder = JSONEncoder()

@@ -21,12 +21,11 @@ public enum ClassifierEvaluation {
         return out
     }
 
-    /// 1 for the k best scores of each input, 0 elsewhere (ties: lower index, as the pipeline ranks).
+    /// 1 for the k best scores of each input, 0 elsewhere, ranked as the pipeline ranks.
     public static func hardMask(_ s: [Float], batch: Int, tokens n: Int, keep k: Int) -> [Float] {
         var m = [Float](repeating: 0, count: s.count)
         for b in 0..<batch {
-            let order = (0..<n).sorted { s[b * n + $0] != s[b * n + $1] ? s[b * n + $0] > s[b * n + $1] : $0 < $1 }
-            for i in order.prefix(k) { m[b * n + i] = 1 }
+            for i in DeFTPipeline.ranking(Array(s[(b * n)..<((b + 1) * n)])).prefix(k) { m[b * n + i] = 1 }
         }
         return m
     }

@@ -43,6 +43,7 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
 
 /// The losses of one optimisation step.
 public struct StepReport: Sendable {
+    /// The optimiser step (1-based) the losses were measured for.
     public let step: Int
     public let taskLoss: Double
     public let rtdLoss: Double?
@@ -106,7 +107,7 @@ public struct Trainer: Sendable {
 
     /// Loss and gradients for one batch, without changing anything.
     public func lossAndGradients(tokens x: Matrix, batch: Int, labels: [Int]?, constants given: Constants? = nil)
-        -> (StepReportParts, Gradients)
+        -> (StepReport, Gradients)
     {
         var trace = ScoringTrace(model: model, tokens: x, batch: batch, layout: data.layout)
         let c = given ?? constants(&trace, tokens: x)
@@ -123,12 +124,8 @@ public struct Trainer: Sendable {
             grads.merge(l.gradients)
         }
         let accuracy = zip(r.predictions ?? [], labels ?? []).map { $0 == $1 ? 1 : 0 }.reduce(0, +)
-        return (StepReportParts(taskLoss: r.loss, rtdLoss: rtdLoss,
-                                accuracy: r.predictions == nil ? nil : Float(accuracy) / Float(batch)), grads)
-    }
-
-    public struct StepReportParts: Sendable {
-        public let taskLoss: Double, rtdLoss: Double?, accuracy: Float?
+        return (StepReport(step: adam.step + 1, taskLoss: r.loss, rtdLoss: rtdLoss,
+                           accuracy: r.predictions == nil ? nil : Float(accuracy) / Float(batch)), grads)
     }
 
     /// One Adam step on the next batch.
@@ -137,12 +134,12 @@ public struct Trainer: Sendable {
         let t = adam.step + 1
         let (x, labels) = data.batch(batchIndices(step: t))
         let batch = x.rows / data.layout.count
-        let (parts, grads) = lossAndGradients(tokens: x, batch: batch, labels: labels)
+        let (report, grads) = lossAndGradients(tokens: x, batch: batch, labels: labels)
         var opt = adam, m = model, obj = objective
         opt.beginStep()
         m.forEachParameter { name, v in opt.update(name, &v, gradient: grads[name]) }
         obj.forEachParameter { name, v in opt.update(name, &v, gradient: grads[name]) }
         adam = opt; model = m; objective = obj
-        return StepReport(step: t, taskLoss: parts.taskLoss, rtdLoss: parts.rtdLoss, accuracy: parts.accuracy)
+        return report
     }
 }

@@ -132,8 +132,9 @@ struct Score: ParsableCommand {
         var feedback = try grad.map {
             try ArrayReference($0).loadRows(batch: batch, tokens: n, width: model.config.semanticDim, what: "the gradient ∂L/∂z")
         }
-        if let task {
-            let z = DeFTPipeline.semantic(model, src.tokens)
+        // z once for the objective's two evaluations (all tokens, then the kept ones).
+        let z = task.map { _ in DeFTPipeline.semantic(model, src.tokens) }
+        if let task, let z {
             let g = TaskFeedback.gradient(task, z: z, tokens: src.tokens, batch: batch, labels: labels)
             objectiveLoss = g.loss
             if feedback == nil { feedback = g.gradient }
@@ -145,8 +146,7 @@ struct Score: ParsableCommand {
         let rows = try DeFTPipeline.score(model, tokens: src.tokens, batch: batch, layout: layout,
                                           feedback: feedback, logits: logitRows)
         var report = ScoreReport(rows: rows, ratio: r, mode: mode, weights: model.origin.description)
-        if let task, let objectiveLoss {
-            let z = DeFTPipeline.semantic(model, src.tokens)
+        if let task, let z, let objectiveLoss {
             let mask = report.selections.flatMap { sel in sel.isKept.map { $0 ? Float(1) : 0 } }
             let kept = task.evaluate(z: z, tokens: src.tokens, mask: mask, batch: batch, labels: labels).loss
             report.objective = .init(name: task.name, lossAllTokens: objectiveLoss, lossKeptTokens: kept)

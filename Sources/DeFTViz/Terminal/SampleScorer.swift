@@ -25,7 +25,7 @@ public enum SampleScorer {
         } else {
             model = DeFTModel(untrained: DeFTConfig(tokenDim: d), seed: options.seed)
         }
-        let (feedback, source) = Self.feedback(model: model, sample: sample, weights: options.weights ?? sample.weightsPath)
+        let (feedback, source) = try Self.feedback(model: model, sample: sample, weights: options.weights ?? sample.weightsPath)
         let scores = try DeFTPipeline.score(model, tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                                             feedback: feedback, logits: sample.logits)[0]
         return ScoredSample(sample: sample, scores: scores, weights: Self.shortOrigin(model.origin), feedbackSource: source)
@@ -39,11 +39,17 @@ public enum SampleScorer {
 
     /// The feedback channel's ∂L/∂z: a bundle's own gradient; else the classify objective when the
     /// weights have a head and the sample a label; else the label-free reconstruct objective.
-    static func feedback(model: DeFTModel, sample: LoadedSample, weights: String?) -> (Matrix?, String) {
+    /// A head that is present but unreadable is an error, not a silent fall-back.
+    static func feedback(model: DeFTModel, sample: LoadedSample, weights: String?) throws -> (Matrix?, String) {
         if let g = sample.gradient { return (g, "bundle") }
         let x = sample.tokenSet.tokens
         let z = DeFTPipeline.semantic(model, x)
-        if let weights, let label = sample.label, let head = try? Checkpoint.loadHead(beside: weights), label < head.classes {
+        if let weights, let label = sample.label,
+           FileManager.default.fileExists(atPath: Checkpoint.companion(weights, ".head.safetensors")) {
+            let head = try Checkpoint.loadHead(beside: weights)
+            guard label >= 0, label < head.classes else {
+                throw DeFTError(sample.name, "label \(label) is outside the head's \(head.classes) classes")
+            }
             return (TaskFeedback.gradient(head, z: z, tokens: x, batch: 1, labels: [label]).gradient, "classify, label \(label)")
         }
         return (TaskFeedback.gradient(ReconstructObjective(), z: z, tokens: x, batch: 1, labels: nil).gradient, "reconstruct")
