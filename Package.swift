@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point one way: deft → DeFTViz → DeFTMedia, DeFTTrain → DeFT → COpenBLAS.
+// Dependencies point one way: deft → DeFTViz → DeFTMedia, DeFTEval → DeFTTrain → DeFT → COpenBLAS.
 // The engine never imports the terminal; the view never calls BLAS.
 let package = Package(
     name: "deft",
@@ -29,14 +29,16 @@ let package = Package(
         .target(name: "DeFT", dependencies: ["COpenBLAS"]),
         .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
         .target(name: "DeFTMedia", dependencies: ["DeFT", "CImageCodec"]),
-        .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "DeFTTrain", "CNcursesw"]),
+        .target(name: "DeFTEval", dependencies: ["DeFT", "DeFTTrain"]),
+        .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "DeFTTrain", "DeFTEval", "CNcursesw"]),
         .executableTarget(name: "deft", dependencies: [
-            "DeFT", "DeFTMedia", "DeFTViz", "DeFTTrain",
+            "DeFT", "DeFTMedia", "DeFTViz", "DeFTTrain", "DeFTEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "DeFTTests", dependencies: ["DeFT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeFTTrainTests", dependencies: ["DeFTTrain", "DeFT", "DeFTMedia"]),
+        .testTarget(name: "DeFTEvalTests", dependencies: ["DeFTEval", "DeFT"]),
         .testTarget(name: "DeFTMediaTests", dependencies: ["DeFTMedia", "CImageCodec"]),
         .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DeFT"]),

@@ -1,0 +1,75 @@
+import DeFT
+import Testing
+@testable import DeFTEval
+
+@Suite struct BaselineTests {
+    @Test func randomKeepsKAndDependsOnlyOnTheSeed() {
+        let a = BaselineRankings.random(count: 100, seed: 7), b = BaselineRankings.random(count: 100, seed: 7)
+        #expect(a == b)
+        #expect(a != BaselineRankings.random(count: 100, seed: 8))
+        #expect(a.sorted() == Array(0..<100))
+        for k in [1, 10, 48, 100] {
+            #expect(Reduction(method: .random, ranking: a, k: k).isKept.filter { $0 }.count == k)
+        }
+    }
+
+    @Test func normRanksByLength() {
+        let x = Matrix(rows: 4, cols: 2, storage: [1, 0, 3, 4, 0, 2, -6, 0])   // norms 1, 5, 2, 6
+        #expect(BaselineRankings.norm(x) == [3, 1, 2, 0])
+    }
+
+    @Test func uniformSpreadsEveryPrefixOverTheGrid() {
+        // 4×4 from the centre (2,2): the first four land one per 2×2 quadrant.
+        let order = BaselineRankings.uniform(.image(height: 4, width: 4))
+        #expect(order.sorted() == Array(0..<16))
+        #expect(Array(order.prefix(4)) == [10, 0, 3, 12])
+        let quadrants = Set(order.prefix(4).map { ($0 / 4 / 2) * 2 + ($0 % 4) / 2 })
+        #expect(quadrants.count == 4)
+        // Text: the middle, then both ends, then the gaps.
+        #expect(Array(BaselineRankings.uniform(.text(count: 9)).prefix(5)) == [4, 0, 8, 2, 6])
+    }
+
+    @Test func uniformVideoGivesEveryFrameItsShare() {
+        let layout = TokenLayout.video(frames: 5, height: 3, width: 4)
+        let order = BaselineRankings.uniform(layout)
+        #expect(order.sorted() == Array(0..<layout.count))
+        for k in 1...layout.count {
+            var perFrame = [Int](repeating: 0, count: 5)
+            for i in order.prefix(k) { perFrame[i / 12] += 1 }
+            #expect(perFrame.max()! - perFrame.min()! <= 1, "k = \(k): \(perFrame)")
+        }
+    }
+
+    @Test func toMeMergesTheMostSimilarPairFirst() {
+        // A = {0, 2}, B = {1, 3}. Token 2 is nearly token 3; token 0 is only loosely like token 1.
+        let metric = Matrix(rows: 4, cols: 3, storage: [1, 0, 0,   0.6, 0.8, 0,   0, 0.1, 1,   0, 0, 1])
+        let tome = TokenMerging(metric: metric)
+        #expect(tome.merges.count == 3)
+        #expect(tome.merges[0].source == 2 && tome.merges[0].destination == 3)
+        #expect(tome.merges[0].similarity > tome.merges[1].similarity)
+        #expect(tome.anchors(keeping: 3) == [0, 1, 3, 3])
+        #expect(tome.anchors(keeping: 2) == [1, 1, 3, 3])
+        #expect(Set(tome.anchors(keeping: 1)).count == 1)
+        let r = tome.reduction(keeping: 3)
+        #expect(r.isKept == [true, true, false, true] && r.groupSizes[3] == 2)
+    }
+
+    @Test func toMeKeepsExactlyKAtEveryCount() {
+        var rng = SplitMix64(seed: 3)
+        let metric = Matrix(rows: 37, cols: 5, storage: (0..<185).map { _ in rng.nextFloat(in: -1...1) })
+        let tome = TokenMerging(metric: metric)
+        for k in 1...37 {
+            let r = tome.reduction(keeping: k)
+            #expect(r.isKept.filter { $0 }.count == k)
+            #expect(Set(r.anchor!).count == k)
+            // Every anchor carries itself.
+            for (i, a) in r.anchor!.enumerated() where r.isKept[i] { #expect(a == i) }
+        }
+    }
+
+    @Test func mergedTokensAreGroupMeans() {
+        let x = Matrix(rows: 3, cols: 2, storage: [1, 2, 3, 4, 10, 10])
+        let m = TokenMerging.mergedTokens(x, anchors: [1, 1, 2])
+        #expect(m.storage == [2, 3, 10, 10])
+    }
+}
