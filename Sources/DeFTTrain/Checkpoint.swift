@@ -72,6 +72,9 @@ public struct TrainingSidecar: Codable, Sendable, Equatable {
     public var testAccuracy: Double?
     public var date: String
     public var command: String
+    /// The weights training started from (`--init`), and the prefixes it kept frozen.
+    public var initialWeights: String?
+    public var frozen: [String]?
 
     public init(objective: String, data: [String], options: TrainingOptions, semanticDim: Int, steps: Int,
                 finalTaskLoss: Double, finalRTDLoss: Double?, testAccuracy: Double?, date: String, command: String) {

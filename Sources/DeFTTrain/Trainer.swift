@@ -63,6 +63,8 @@ public struct Trainer: Sendable {
     public var adam: Adam
     public let options: TrainingOptions
     public let data: TrainingSet
+    /// State_dict name prefixes left unchanged (e.g. "sam", "classifier": train the scorer on a frozen model).
+    public var frozen: [String] = []
 
     public init(model: DeFTModel, objective: any TaskObjective, data: TrainingSet, options: TrainingOptions, adam: Adam? = nil) {
         self.model = model; self.objective = objective; self.data = data; self.options = options
@@ -137,8 +139,12 @@ public struct Trainer: Sendable {
         let (report, grads) = lossAndGradients(tokens: x, batch: batch, labels: labels)
         var opt = adam, m = model, obj = objective
         opt.beginStep()
-        m.forEachParameter { name, v in opt.update(name, &v, gradient: grads[name]) }
-        obj.forEachParameter { name, v in opt.update(name, &v, gradient: grads[name]) }
+        let frozen = self.frozen
+        func update(_ name: String, _ v: inout [Float]) {
+            if !frozen.contains(where: { name.hasPrefix($0 + ".") }) { opt.update(name, &v, gradient: grads[name]) }
+        }
+        m.forEachParameter(update)
+        obj.forEachParameter(update)
         adam = opt; model = m; objective = obj
         return report
     }

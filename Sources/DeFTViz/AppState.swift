@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 import DeFTMedia
 
 /// A sample with its pipeline result, ready to draw.
@@ -9,8 +10,12 @@ public struct ScoredSample: Sendable {
     public let weights: String
     /// Where the feedback signal's ∂L/∂z came from ("reconstruct", "classify, label 3", "bundle"); nil without one.
     public let feedbackSource: String?
-    public init(sample: LoadedSample, scores: TokenScores, weights: String, feedbackSource: String? = nil) {
+    /// DeFT beside every baseline, with fidelity at any ratio (nil when it was not built).
+    public let comparison: Comparison?
+    public init(sample: LoadedSample, scores: TokenScores, weights: String, feedbackSource: String? = nil,
+                comparison: Comparison? = nil) {
         self.sample = sample; self.scores = scores; self.weights = weights; self.feedbackSource = feedbackSource
+        self.comparison = comparison
     }
 }
 

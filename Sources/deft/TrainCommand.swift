@@ -65,6 +65,14 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run saved at OUT (weights, head, optimiser state).")
     var resume = false
 
+    @Option(name: .customLong("init"), help: ArgumentHelp("Start from these weights (and the head beside them) with a fresh optimiser.", valueName: "W.safetensors"))
+    var initial: String?
+
+    @Option(help: ArgumentHelp("Comma-separated parts to keep fixed: sam, scoring, rtd, classifier.", valueName: "PARTS"))
+    var freeze: String?
+
+    static let freezable = ["sam", "scoring", "rtd", "classifier"]
+
     enum ObjectiveName: String, ExpressibleByArgument { case classify, reconstruct }
 
     /// Inputs to train on, plus held-out digits when the data has a test split.
@@ -84,7 +92,7 @@ struct Train: ParsableCommand {
                 throw DeFTError(ref.label, "tokens have shape \(t.shape), expected [B,N,d] or [N,d]")
             }
             let b = t.shape.count == 3 ? t.shape[0] : 1, n = t.shape[t.shape.count - 2]
-            let layout = try Score.layout(modality: modality, grid: grid, tokens: n, source: ref.label)
+            let layout = try InputOptions.layout(modality: modality, grid: grid, tokens: n, source: ref.label)
             let m = t.asMatrix()
             let inputs = (0..<b).map { m.rows(($0 * n)..<(($0 + 1) * n)) }
             var lab: [Int]? = nil
@@ -133,21 +141,32 @@ struct Train: ParsableCommand {
         options.ratio = ratio; options.temperature = temperature; options.batchSize = batch
         options.learningRate = lr; options.seed = seed
 
-        var trainer: Trainer
-        if resume {
-            let model = try DeFTModel(safetensors: out)
-            guard model.config.tokenDim == set.tokenDim else {
-                throw DeFTError(out, "expects d=\(model.config.tokenDim) but the data has d=\(set.tokenDim)")
+        let frozen = try freeze.map { text -> [String] in
+            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let bad = parts.first(where: { !Self.freezable.contains($0) }) {
+                throw DeFTError("--freeze", "'\(bad)' is not one of \(Self.freezable.joined(separator: ", "))")
             }
-            let obj: any TaskObjective = objectiveName == .classify ? try Checkpoint.loadHead(beside: out) : ReconstructObjective()
+            return parts
+        } ?? []
+        guard !(resume && initial != nil) else { throw DeFTError("--init", "give either --resume or --init, not both") }
+
+        var trainer: Trainer
+        if resume || initial != nil {
+            let source = initial ?? out
+            let model = try DeFTModel(safetensors: source)
+            guard model.config.tokenDim == set.tokenDim else {
+                throw DeFTError(source, "expects d=\(model.config.tokenDim) but the data has d=\(set.tokenDim)")
+            }
+            let obj: any TaskObjective = objectiveName == .classify ? try Checkpoint.loadHead(beside: source) : ReconstructObjective()
             trainer = Trainer(model: model, objective: obj, data: set, options: options,
-                              adam: try Checkpoint.loadOptimizer(beside: out, learningRate: lr))
+                              adam: resume ? try Checkpoint.loadOptimizer(beside: out, learningRate: lr) : nil)
         } else {
             let model = DeFTModel(untrained: DeFTConfig(tokenDim: set.tokenDim, semanticDim: semanticDim), seed: seed)
             let obj: any TaskObjective = objectiveName == .classify
                 ? ClassifyObjective(classes: set.classes, semanticDim: semanticDim, seed: seed) : ReconstructObjective()
             trainer = Trainer(model: model, objective: obj, data: set, options: options)
         }
+        trainer.frozen = frozen
         let done = trainer.adam.step
         guard done < steps else { throw DeFTError(out, "already trained for \(done) steps; ask for more with --steps") }
 
@@ -171,10 +190,12 @@ struct Train: ParsableCommand {
                                                      layout: set.layout, ratio: ratio)
             accuracy = ClassifierEvaluation.accuracy(p, test.labels)
         }
-        let sidecar = TrainingSidecar(
+        var sidecar = TrainingSidecar(
             objective: objectiveName.rawValue, data: corpus.describe, options: options, semanticDim: trainer.model.config.semanticDim,
             steps: trainer.adam.step, finalTaskLoss: last?.taskLoss ?? .nan, finalRTDLoss: last?.rtdLoss, testAccuracy: accuracy,
             date: ISO8601DateFormatter().string(from: Date()), command: CommandLine.arguments.joined(separator: " "))
+        sidecar.initialWeights = initial
+        sidecar.frozen = frozen.isEmpty ? nil : frozen
         try Checkpoint.save(trainer, to: out, sidecar: sidecar)
         var summary = "deft train: \(trainer.adam.step) steps of \(objectiveName.rawValue) → \(out)"
         if let last { summary += " · " + Self.describe(last) }

@@ -37,6 +37,16 @@ import Testing
     /// 600 steps of 32 (learning rate 1e-2, d′ = 32) on 2000 training digits; 500 held-out digits.
     /// The stated bar: 55 % with 48.2 % of the tokens kept (chance is 10 %; release runs of the
     /// same setting reach about 69 %, and 3000 steps about 80 %).
+    @Test func frozenPartsDoNotMoveAndTheRestDoes() throws {
+        var t = try Self.digitTrainer(16, batch: 16)
+        t.frozen = ["sam", "classifier"]
+        let sam = t.model.sam1.weight, head = (t.objective as! ClassifyObjective).head.weight, scorer = t.model.score1.weight
+        t.step()
+        #expect(t.model.sam1.weight == sam)
+        #expect((t.objective as! ClassifyObjective).head.weight == head)
+        #expect(t.model.score1.weight != scorer)
+    }
+
     @Test func aShortRunOnTheDigitsLearnsToClassify() throws {
         var t = try Self.digitTrainer(2000, lr: 1e-2)
         for _ in 0..<600 { t.step() }

@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 import DeFTMedia
 import DeFTTrain
 import Foundation
@@ -10,6 +11,8 @@ public enum SampleScorer {
         public var load = LoadOptions()
         public var weights: String?
         public var seed: UInt64 = 0
+        /// Cosine that counts a token as covered by its stand-in (fidelity).
+        public var threshold: Float = Comparison.defaultThreshold
         public init() {}
     }
 
@@ -25,10 +28,14 @@ public enum SampleScorer {
         } else {
             model = DeFTModel(untrained: DeFTConfig(tokenDim: d), seed: options.seed)
         }
-        let (feedback, source) = try Self.feedback(model: model, sample: sample, weights: options.weights ?? sample.weightsPath)
-        let scores = try DeFTPipeline.score(model, tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
+        let x = sample.tokenSet.tokens
+        let z = DeFTPipeline.semantic(model, x)
+        let (feedback, source) = try Self.feedback(model: model, sample: sample, z: z, weights: options.weights ?? sample.weightsPath)
+        let scores = try DeFTPipeline.score(model, tokens: x, batch: 1, layout: sample.tokenSet.layout,
                                             feedback: feedback, logits: sample.logits)[0]
-        return ScoredSample(sample: sample, scores: scores, weights: Self.shortOrigin(model.origin), feedbackSource: source)
+        let comparison = Comparison(tokens: x, semantic: z, scores: scores, seed: options.seed, threshold: options.threshold)
+        return ScoredSample(sample: sample, scores: scores, weights: Self.shortOrigin(model.origin), feedbackSource: source,
+                            comparison: comparison)
     }
 
     /// The weights' origin in a few words for the status line: the file's name, not its path.
@@ -40,10 +47,9 @@ public enum SampleScorer {
     /// The feedback channel's ∂L/∂z: a bundle's own gradient; else the classify objective when the
     /// weights have a head and the sample a label; else the label-free reconstruct objective.
     /// A head that is present but unreadable is an error, not a silent fall-back.
-    static func feedback(model: DeFTModel, sample: LoadedSample, weights: String?) throws -> (Matrix?, String) {
+    static func feedback(model: DeFTModel, sample: LoadedSample, z: Matrix, weights: String?) throws -> (Matrix?, String) {
         if let g = sample.gradient { return (g, "bundle") }
         let x = sample.tokenSet.tokens
-        let z = DeFTPipeline.semantic(model, x)
         if let weights, let label = sample.label,
            FileManager.default.fileExists(atPath: Checkpoint.companion(weights, ".head.safetensors")) {
             let head = try Checkpoint.loadHead(beside: weights)

@@ -1,0 +1,95 @@
+import ArgumentParser
+import DeFT
+import DeFTEval
+import DeFTMedia
+import DeFTTrain
+import Foundation
+
+/// `deft eval accuracy`: held-out digit accuracy when only k tokens reach the frozen model and head.
+struct EvalAccuracy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accuracy",
+        abstract: "Accuracy on the held-out labelled digits with all tokens and with DeFT and each baseline at each ratio.",
+        discussion: """
+        Protocol: the weights and classifier head come from `deft train --objective classify` on the training split
+        (every digit whose index is not ≡ 4 mod 5); the held-out split (index ≡ 4 mod 5) is evaluated here. The
+        model and head are frozen; each method only chooses which k tokens the head's mean pooling sees (ToMe
+        hands it k merged tokens). DeFT's feedback comes from the head's own prediction, never the label.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Folder with images-idx3-ubyte and labels-idx1-ubyte (default: Samples/digits).", valueName: "DIGITS"))
+    var folder: String?
+
+    @Option(help: ArgumentHelp("Weights trained on it with a head beside them (default: DIGITS/weights.safetensors).", valueName: "W.safetensors"))
+    var weights: String?
+
+    @Option(help: "Retention ratios, comma-separated.")
+    var ratios = RatioList([0.1, 0.25, 0.482, 0.75])
+
+    @Option(help: "Seed of the random baseline.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    struct Row: Encodable {
+        let ratio: Double
+        let k: Int
+        let accuracy: [String: Double]
+        /// accuracy / accuracy with every token.
+        let retained: [String: Double]
+    }
+
+    struct Report: Encodable {
+        let data: String
+        let weights: String
+        let testCount: Int
+        let tokens: Int
+        let allTokens: Double
+        let rows: [Row]
+    }
+
+    func run() throws {
+        let dir: String
+        if let folder { dir = folder } else {
+            guard let root = SampleCatalog.defaultRoot() else { throw DeFTError("", "no DIGITS folder given and no Samples folder found") }
+            dir = (root as NSString).appendingPathComponent("digits")
+        }
+        let digits = try LabelledDigits.load(folder: dir)
+        let w = weights ?? (dir as NSString).appendingPathComponent("weights.safetensors")
+        let model = try DeFTModel(safetensors: w)
+        let head = try Checkpoint.loadHead(beside: w)
+        let d = digits.tokens(0).cols
+        guard model.config.tokenDim == d else { throw DeFTError(w, "expects tokens of width \(model.config.tokenDim), the digits have \(d)") }
+        guard head.classes >= 10 else { throw DeFTError(w, "its head has \(head.classes) classes, the digits need 10") }
+        let test = digits.split().test
+        let inputs = test.map(digits.tokens), labels = test.map { digits.labels[$0] }
+        let layout = TokenLayout.image(height: LabelledDigits.grid.height, width: LabelledDigits.grid.width)
+
+        let all = ClassifierEvaluation.accuracy(
+            ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: 1), labels)
+        let rows = ratios.values.map { r -> Row in
+            var acc = [String: Double](), kept = [String: Double]()
+            for m in Method.allCases {
+                let a = ClassifierEvaluation.accuracy(
+                    AccuracyEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, method: m, ratio: r, seed: seed), labels)
+                acc[m.rawValue] = a
+                kept[m.rawValue] = all > 0 ? a / all : 0
+            }
+            return Row(ratio: r, k: TokenScores.keepCount(ratio: r, tokens: layout.count), accuracy: acc, retained: kept)
+        }
+        let report = Report(data: dir, weights: w, testCount: inputs.count, tokens: layout.count, allTokens: all, rows: rows)
+        if json { try printJSON(report); return }
+        print("\(dir): \(inputs.count) held-out digits (index ≡ 4 mod 5), \(layout.count) tokens each; weights \(w)")
+        print("all \(layout.count) tokens: \(percent(all))")
+        var table = [["keep", "k"] + Method.allCases.map(\.title)]
+        for row in rows {
+            table.append([percent(row.ratio), "\(row.k)"] + Method.allCases.map { m in
+                "\(percent(row.accuracy[m.rawValue]!)) (\(percent(row.retained[m.rawValue]!, digits: 0)))"
+            })
+        }
+        print(Table.render(table))
+        print("accuracy (share of the all-token accuracy kept)")
+    }
+}
