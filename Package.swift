@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "DeFTTrainTests", dependencies: ["DeFTTrain", "DeFT", "DeFTMedia"]),
         .testTarget(name: "DeFTEvalTests", dependencies: ["DeFTEval", "DeFT"]),
         .testTarget(name: "DeFTMediaTests", dependencies: ["DeFTMedia", "CImageCodec"]),
-        .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFT"]),
+        .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFTEval", "DeFT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DeFT"]),
     ]
 )

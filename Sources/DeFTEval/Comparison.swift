@@ -7,6 +7,8 @@ public struct Comparison: Sendable {
     public let index: FidelityIndex
     public let merging: TokenMerging
     public let seed: UInt64
+    /// Every method's curve at `curveRatios`, computed once.
+    public private(set) var curves: [Method: [CurvePoint]] = [:]
 
     /// Cosine a stand-in needs to count a token as covered. Patch and sentence features sit far
     /// apart at 0.9 (neighbouring photo patches score 0.8–0.95 with the built-in encoder).
@@ -28,6 +30,7 @@ public struct Comparison: Sendable {
         ]
         index = FidelityIndex(tokens: tokens, rankings: rankings, threshold: threshold)
         merging = TokenMerging(metric: semantic)
+        for m in Method.allCases { curves[m] = curve(m) }
     }
 
     public func reduction(_ method: Method, ratio: Double) -> Reduction {

@@ -56,6 +56,12 @@ public struct AppState: Sendable {
     /// Digits of a ratio being typed (percent), nil when not typing.
     public var typedRatio: String?
     public var tour: Tour?
+    /// The baseline drawn beside DeFT at the same ratio (nil: DeFT alone).
+    public var baseline: Method?
+    /// The retention-curve plot over the canvas.
+    public var showCurves = false
+    /// The language model whose cost the status line estimates.
+    public var cost = CostModel(model: .llava7B, textTokens: 64)
     /// A one-line note for the user (a failed load, a typed value out of range).
     public var note: String?
 

@@ -14,6 +14,8 @@ struct Theme {
     static let cursor = RGB(255, 225, 0)
     static let neighbour = RGB(80, 210, 255)
     static let bar = RGB(40, 44, 52)
+    /// Tokens DeFT and the compared baseline treat differently.
+    static let disagree = RGB(255, 80, 200)
 
     var colour: Bool { depth != .none }
     /// `c`, or nil when the terminal shows no colour.
@@ -33,26 +35,35 @@ struct TokenPaint {
     let cursor: Int
     let neighbours: Set<Int>
     let overlay: Bool
+    /// Compare view: tokens the other side treats differently (outlined), and ToMe's merge-group
+    /// colour per token (nil: not merged with anything).
+    var disagree: [Bool] = []
+    var groupColour: [RGB?] = []
 
     init(scores: DeFT.TokenScores, selection: DeFT.Selection, channel: Channel, cursor: Int, overlay: Bool) {
-        values = ChannelValues(channel.values(scores))
-        isKept = selection.isKept
         var rec = [Bool](repeating: false, count: scores.count)
         for i in selection.reconstructed { rec[i] = true }
-        isReconstructed = rec
-        self.cursor = cursor
-        neighbours = Set(scores.neighbours(of: min(max(cursor, 0), max(scores.count - 1, 0))))
-        self.overlay = overlay
+        self.init(values: ChannelValues(channel.values(scores)), isKept: selection.isKept, isReconstructed: rec,
+                  cursor: cursor, neighbours: Set(scores.neighbours(of: min(max(cursor, 0), max(scores.count - 1, 0)))),
+                  overlay: overlay)
     }
 
+    init(values: ChannelValues, isKept: [Bool], isReconstructed: [Bool], cursor: Int, neighbours: Set<Int>, overlay: Bool) {
+        self.values = values; self.isKept = isKept; self.isReconstructed = isReconstructed
+        self.cursor = cursor; self.neighbours = neighbours; self.overlay = overlay
+    }
+
+    func disagrees(_ i: Int) -> Bool { disagree.indices.contains(i) && disagree[i] }
+    func group(_ i: Int) -> RGB? { groupColour.indices.contains(i) ? groupColour[i] : nil }
+
     /// A pixel of token i: the heatmap blended in when the overlay is on, dimmed when pruned, tinted
-    /// when brought back by the recoverable dictionary.
+    /// when brought back by the recoverable dictionary, or by its merge group's colour under ToMe.
     func pixel(_ base: RGB, token i: Int) -> RGB {
         var c = overlay ? base.mixed(ColorMap.viridis(values.unit(i)), 0.65) : base
+        if let g = group(i) { return c.mixed(g, 0.5) }
         if !isKept[i] {
             c = isReconstructed[i] ? c.pruned.scaled(1.6).mixed(Theme.reconstructed, 0.35) : c.pruned
         }
         return c
     }
 }
-

@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 
 /// The pure state transition: every key, click, resize and tick. Asks for side effects (quit,
 /// load a sample) through `Command`s; never draws and never computes the pipeline.
@@ -63,6 +64,9 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
     case .char("c"): s.channel = s.channel.next
     case .char("C"): s.channel = Channel.allCases[(Channel.allCases.firstIndex(of: s.channel)! + Channel.allCases.count - 1) % Channel.allCases.count]
     case .char("o"): s.overlay.toggle()
+    case .char("b"): s.baseline = cycle(s.baseline, by: 1)
+    case .char("B"): s.baseline = cycle(s.baseline, by: -1)
+    case .char("g"): s.showCurves.toggle()
     case .tab, .char("]"), .char("n"): switchSample(&s, to: s.current + 1)
     case .backTab, .char("["), .char("p"): switchSample(&s, to: s.current - 1)
     case .char(let ch) where ch.isWholeNumber && ch != "0":
@@ -78,6 +82,13 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
     case .end: s.cursor = max(n - 1, 0)
     default: break
     }
+}
+
+/// Off → each baseline in turn → off.
+private func cycle(_ m: Method?, by step: Int) -> Method? {
+    let all: [Method?] = [nil] + Method.baselines.map { Optional($0) }
+    let i = all.firstIndex(of: m) ?? 0
+    return all[(i + step + all.count) % all.count]
 }
 
 /// Up/down move a grid row, or ten words in text.
@@ -118,29 +129,44 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) {
     }
 }
 
-/// The token drawn at a cell, with the same geometry `view` draws with.
+/// The token drawn at a cell, with the same geometry `view` draws with (either half of a split).
 func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     guard let scored = s.scored else { return nil }
     let screen = ScreenLayout(width: s.width, height: s.height)
-    guard !screen.tooSmall, screen.canvas.contains(x, y) else { return nil }
+    guard !screen.tooSmall else { return nil }
+    for pane in panes(s, screen) where pane.contains(x, y) {
+        return mediaToken(scored, rect: pane, cursor: s.cursor, x: x, y: y)
+    }
+    return nil
+}
+
+/// Where the media go: the whole canvas, or two halves under one title line each when comparing.
+func panes(_ s: AppState, _ screen: ScreenLayout) -> [Rect] {
+    guard s.baseline != nil, s.scored?.comparison != nil else { return [screen.canvas] }
+    let c = screen.canvas, half = (c.width - 1) / 2
+    return [Rect(x: c.x, y: c.y + 1, width: half, height: c.height - 1),
+            Rect(x: c.x + half + 1, y: c.y + 1, width: c.width - half - 1, height: c.height - 1)]
+}
+
+func mediaToken(_ scored: ScoredSample, rect: Rect, cursor: Int, x: Int, y: Int) -> Int? {
     let layout = scored.scores.layout
     switch scored.sample.media {
     case .image(let img)?:
-        return ImagePlacement(imageWidth: img.width, imageHeight: img.height, in: screen.canvas, grid: (layout.height, layout.width))
+        return ImagePlacement(imageWidth: img.width, imageHeight: img.height, in: rect, grid: (layout.height, layout.width))
             .patch(cellX: x, cellY: y)
     case .video(let frames)?:
         guard let first = frames.first else { return nil }
-        let v = VideoPlacement(frame: first, frames: layout.frames, layout: layout, in: screen.canvas)
-        let frame = s.cursor / layout.tokensPerFrame
+        let v = VideoPlacement(frame: first, frames: layout.frames, layout: layout, in: rect)
+        let frame = cursor / layout.tokensPerFrame
         if let p = v.main.patch(cellX: x, cellY: y) { return frame * layout.tokensPerFrame + p }
         for (t, thumb) in v.thumbs.enumerated() {
             if let p = thumb.patch(cellX: x, cellY: y) { return t * layout.tokensPerFrame + p }
         }
         return nil
     case .text(let doc)?:
-        let place = TextPlacement(doc, width: screen.canvas.width - 7)
-        let top = textScroll(cursorLine: place.spots[safe: s.cursor]?.line ?? 0, lines: place.lines, height: screen.canvas.height)
-        let line = y - screen.canvas.y + top, col = x - screen.canvas.x
+        let place = TextPlacement(doc, width: rect.width - 7)
+        let top = textScroll(cursorLine: place.spots[safe: cursor]?.line ?? 0, lines: place.lines, height: rect.height)
+        let line = y - rect.y + top, col = x - rect.x
         return place.spots.firstIndex { $0.line == line && col >= $0.col && col < $0.col + $0.width }
     case nil:
         return nil

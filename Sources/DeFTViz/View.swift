@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 import DeFTMedia
 
 /// The pure view: the whole screen for a state, as a frame of cells.
@@ -18,21 +19,14 @@ public func view(_ state: AppState) -> Frame {
         let selection = scores.selection(ratio: state.ratio, mode: state.mode)
         let cursor = min(max(state.cursor, 0), scores.count - 1)
         let paint = TokenPaint(scores: scores, selection: selection, channel: state.channel, cursor: cursor, overlay: state.overlay)
-        switch scored.sample.media {
-        case .image(let img)?:
-            let l = scores.layout
-            drawImage(&f, img, ImagePlacement(imageWidth: img.width, imageHeight: img.height, in: layout.canvas, grid: (l.height, l.width)),
-                      tokenOffset: 0, paint: paint, theme: theme)
-        case .video(let frames)?:
-            if let first = frames.first {
-                drawVideo(&f, frames, layout: scores.layout, selection: selection,
-                          place: VideoPlacement(frame: first, frames: scores.layout.frames, layout: scores.layout, in: layout.canvas),
-                          paint: paint, theme: theme)
-            }
-        case .text(let doc)?:
-            drawText(&f, doc, rect: layout.canvas, paint: paint, theme: theme)
-        case nil:
-            f.put("no media to draw: scores only", x: layout.canvas.x + 1, y: layout.canvas.y + 1, fg: theme.c(Theme.muted))
+        if let baseline = state.baseline, let cmp = scored.comparison {
+            drawCompare(&f, panes(state, layout), scored: scored, comparison: cmp, baseline: baseline, state: state,
+                        paint: paint, theme: theme)
+        } else {
+            drawMedia(&f, scored, rect: layout.canvas, isKept: selection.isKept, paint: paint, theme: theme)
+        }
+        if state.showCurves, let cmp = scored.comparison {
+            drawCurves(&f, in: layout.canvas, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
         }
         drawPanel(&f, layout.panel, state: state, scored: scored, selection: selection, paint: paint, theme: theme)
     case .pending(let name, _)?:
@@ -48,12 +42,31 @@ public func view(_ state: AppState) -> Frame {
     return f
 }
 
+/// The sample's media (image, video strip, text) in `rect`, painted by `paint`.
+func drawMedia(_ f: inout Frame, _ scored: ScoredSample, rect: Rect, isKept: [Bool], paint: TokenPaint, theme: Theme) {
+    let l = scored.scores.layout
+    switch scored.sample.media {
+    case .image(let img)?:
+        drawImage(&f, img, ImagePlacement(imageWidth: img.width, imageHeight: img.height, in: rect, grid: (l.height, l.width)),
+                  tokenOffset: 0, paint: paint, theme: theme)
+    case .video(let frames)?:
+        if let first = frames.first {
+            drawVideo(&f, frames, layout: l, isKept: isKept,
+                      place: VideoPlacement(frame: first, frames: l.frames, layout: l, in: rect), paint: paint, theme: theme)
+        }
+    case .text(let doc)?:
+        drawText(&f, doc, rect: rect, paint: paint, theme: theme)
+    case nil:
+        f.put("no media to draw: scores only", x: rect.x + 1, y: rect.y + 1, fg: theme.c(Theme.muted))
+    }
+}
+
 extension Frame {
     /// Without a UTF-8 locale a wide glyph comes out as garbage: every cell falls back to ASCII.
     mutating func transliterateToASCII() {
         let table: [Character: Character] = [
             "×": "x", "±": "+", "β": "b", "→": ">", "›": ">", "▶": ">", "“": "\"", "”": "\"", "‘": "'", "’": "'",
-            "■": "#", "…": ".", "—": "-", "–": "-", "│": "|", "·": ".", "∂": "d", "≤": "<", "≥": ">", "°": "o",
+            "■": "#", "…": ".", "≈": "~", "≠": "!", "—": "-", "–": "-", "│": "|", "·": ".", "∂": "d", "≤": "<", "≥": ">", "°": "o",
         ]
         for y in 0..<height {
             for x in 0..<width {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeFT
+import DeFTEval
 import DeFTMedia
 import DeFTViz
 import Foundation
@@ -87,10 +88,26 @@ struct ViewOptions: ParsableArguments {
     @Flag(help: "ASCII only (no Unicode block glyphs).")
     var ascii = false
 
+    @Option(help: "Start comparing DeFT with a baseline: random, uniform, norm, saliency or tome.")
+    var compare: Method?
+
+    @Flag(help: "Start with the retention curves shown.")
+    var curves = false
+
+    @Option(help: ArgumentHelp("Language model for the cost estimate: llava-1.5-7b, llava-1.5-13b or a config.json.", valueName: "MODEL"))
+    var llm = "llava-1.5-7b"
+
+    @Option(name: .customLong("text-tokens"), help: "Prompt tokens the cost estimate adds to the kept ones.")
+    var textTokens = 64
+
     func settings() throws -> Viewer.Settings {
         var s = Viewer.Settings()
         guard ratio > 0, ratio <= 1 else { throw DeFTError("--ratio", "the keep ratio must be in (0, 1], got \(ratio)") }
         s.ratio = ratio; s.mode = mode; s.overlay = overlay; s.ascii = ascii
+        guard compare != .deft else { throw DeFTError("--compare", "compare DeFT with a baseline: random, uniform, norm, saliency or tome") }
+        guard textTokens >= 0 else { throw DeFTError("--text-tokens", "cannot be negative, got \(textTokens)") }
+        s.baseline = compare; s.curves = curves
+        s.cost = CostModel(model: try LanguageModel.named(llm), textTokens: textTokens)
         guard let ch = Channel(rawValue: channel) else { throw DeFTError("--channel", "unknown channel '\(channel)'") }
         s.channel = ch
         if let color {

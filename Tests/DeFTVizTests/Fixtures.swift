@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 import DeFTMedia
 @testable import DeFTViz
 
@@ -13,7 +14,8 @@ enum Fixtures {
         let scores = try! DeFTPipeline.score(model, tokens: tokens, batch: 1, layout: layout, logits: l)[0]
         let sample = LoadedSample(name: "synthetic \(layout.modality.rawValue)", media: media,
                                   tokenSet: TokenSet(tokens: tokens, layout: layout, featureOrigin: "test features"))
-        return ScoredSample(sample: sample, scores: scores, weights: model.origin.description)
+        let comparison = Comparison(tokens: tokens, semantic: DeFTPipeline.semantic(model, tokens), scores: scores)
+        return ScoredSample(sample: sample, scores: scores, weights: model.origin.description, comparison: comparison)
     }
 
     static func gradient(_ w: Int, _ h: Int, shift: Int = 0) -> RGBImage {

@@ -126,7 +126,8 @@ import Testing
         var s = Fixtures.state()
         let keyPool: [Key] = [.char("+"), .char("-"), .char("m"), .char("c"), .char("o"), .char("r"), .char("5"), .enter, .escape,
                               .char("?"), .tab, .backTab, .up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .char(">"),
-                              .char("<"), .char("1"), .char("3"), .backspace, .char("h"), .char("j")]
+                              .char("<"), .char("1"), .char("3"), .backspace, .char("h"), .char("j"),
+                              .char("b"), .char("B"), .char("g")]
         for step in 0..<4000 {
             let r = Int(rng.next() % 10)
             let e: Event

@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 import Foundation
 
 /// The interactive loop: events in, `update`, side effects, `view`, diffed draw. Idle waits block.
@@ -11,6 +12,9 @@ public enum Viewer {
         public var color: ColorDepth?
         public var ascii = false
         public var tour = false
+        public var baseline: Method?
+        public var curves = false
+        public var cost = CostModel(model: .llava7B, textTokens: 64)
         public var scorer = SampleScorer.Options()
         public init() {}
     }
@@ -21,6 +25,7 @@ public enum Viewer {
         var state = AppState(samples: zip(names, paths).map { SampleEntry.pending(name: $0, path: $1) },
                              width: width, height: height, depth: depth, unicode: unicode)
         state.ratio = settings.ratio; state.mode = settings.mode; state.channel = settings.channel; state.overlay = settings.overlay
+        state.baseline = settings.baseline; state.showCurves = settings.curves; state.cost = settings.cost
         load(&state, index: 0, paths: paths, settings: settings)
         return state
     }

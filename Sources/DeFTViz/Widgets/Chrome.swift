@@ -16,10 +16,14 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
         let path = state.mode == .adaptive ? "adaptive→\(sel.path.rawValue)" : state.mode.rawValue
         parts.append(("mode \(path)", 8))
         parts.append(("H \(String(format: "%.2f", s.selectionEntropy))", 4))
+        // What a language model would pay for the kept tokens: an estimate, labelled so.
+        let cost = state.cost.estimate(visual: s.count, kept: sel.k)
+        parts.append(("\(state.cost.model.name) ≈ \(cost.short)", 5))
+        if let b = state.baseline { parts.append(("vs \(b.title)", 8)) }
         parts.append((scored.weights, 7))
         parts.append((scored.sample.tokenSet.featureOrigin, 2))
     }
-    parts.append((depthName(state.depth), 5))
+    parts.append((depthName(state.depth), 3))
     let sep = theme.unicode ? " │ " : " | "
     func line() -> String { " " + parts.map(\.text).joined(separator: sep) }
     while line().count > rect.width, parts.count > 1,
@@ -56,7 +60,7 @@ func drawFooter(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     } else if let note = state.note {
         text = " " + note; fg = Theme.accent
     } else {
-        text = " ? help  q quit  +/- ratio  PgUp/PgDn ±10%  r type  m mode  c channel  o overlay  [ ] sample  arrows/click cursor"
+        text = " ? help  q quit  +/- ratio  PgUp/PgDn ±10%  r type  m mode  c channel  o overlay  b compare  g curves  [ ] sample  arrows/click cursor"
         fg = Theme.muted
     }
     f.put(text, x: rect.x, y: rect.y, fg: theme.c(fg), maxWidth: rect.width)
@@ -71,6 +75,8 @@ let helpLines = [
     "m              mode: fast → hybrid → adaptive",
     "c / C          channel: combined, saliency, feedback, group, rank",
     "o              overlay the channel on the pixels",
+    "b / B          compare: DeFT beside random, uniform, norm, saliency, ToMe",
+    "g              retention curves (fidelity vs ratio), current ratio marked",
     "arrows, hjkl   move the cursor token (click works too)",
     "< / >          previous / next frame (video)",
     "[ ] Tab 1–9    switch sample",
@@ -78,6 +84,8 @@ let helpLines = [
     "",
     "Bright: kept. Dim: pruned. Violet: reconstructed (hybrid).",
     "Yellow outline: cursor. Cyan: its group neighbourhood.",
+    "Compare: magenta outline = the two methods disagree; ToMe groups share a colour.",
+    "Status ≈: the language model's prefill and KV cache for the kept tokens (estimate).",
 ]
 
 func drawHelp(_ f: inout Frame, theme: Theme) {

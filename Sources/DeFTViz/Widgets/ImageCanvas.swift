@@ -24,6 +24,7 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
             || patch[py * w + px - 1] != p || patch[py * w + px + 1] != p
             || patch[(py - 1) * w + px] != p || patch[(py + 1) * w + px] != p
         if p == cursorLocal && outer { return Theme.cursor }
+        if paint.disagrees(tokenOffset + p) && outer && patchPixels >= 2 { return Theme.disagree }
         if neighbourLocal.contains(p) && outer && patchPixels >= 3 { return Theme.neighbour }
         if edge && patchPixels >= 4 { c = c.scaled(0.72) }
         return c
@@ -39,7 +40,7 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
                 // No colour: shade glyphs carry the picture (or the heatmap), bold/dim carry kept/pruned.
                 let token = tokenOffset + patch[2 * cy * w + px]
                 let v = paint.overlay ? paint.values.unit(token) : (top.luminance + bottom.luminance) / 2
-                var style: CellStyle = paint.isKept[token] ? .bold : (paint.isReconstructed[token] ? .underline : .dim)
+                var style: CellStyle = paint.isKept[token] ? .bold : (paint.isReconstructed[token] || paint.disagrees(token) ? .underline : .dim)
                 if token == paint.cursor { style.insert(.reverse) }
                 let glyph: Character = paint.isKept[token] || paint.isReconstructed[token] ? ColorMap.shade(v, unicode: theme.unicode) : theme.bullet
                 f[x, y] = Cell(glyph, style: style)

@@ -25,6 +25,8 @@ func drawText(_ f: inout Frame, _ doc: TextDocument, rect: Rect, paint: TokenPai
         } else {
             bg = heat.scaled(0.22); fg = Theme.muted; style.insert(.dim)
         }
+        if let g = paint.group(i) { bg = g.scaled(0.6); fg = RGB(245, 245, 245); style.remove(.dim) }
+        if paint.disagrees(i) { fg = Theme.disagree; style.insert(.underline) }
         if i == paint.cursor { style.insert(.reverse); style.remove(.dim) }
         if paint.neighbours.contains(i) { style.insert(.underline) }
         f.put(text, x: rect.x + spot.col, y: y, fg: theme.c(fg), bg: theme.c(bg), style: style, maxWidth: spot.width)
