@@ -36,6 +36,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The parsers' fuzz targets: a corpus replayer normally, a libFuzzer binary with -DFUZZING (.ci/fuzz).
+        .executableTarget(name: "deft-fuzz", dependencies: ["DeFT", "DeFTMedia"], path: "Tests/Fuzz", exclude: ["corpus"]),
+
         .testTarget(name: "DeFTTests", dependencies: ["DeFT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeFTTrainTests", dependencies: ["DeFTTrain", "DeFT", "DeFTMedia"]),
         .testTarget(name: "DeFTEvalTests", dependencies: ["DeFTEval", "DeFT"]),

@@ -29,6 +29,11 @@ public struct BundleManifest: Sendable, Equatable {
     public static func load(folder: String) throws -> BundleManifest {
         let path = (folder as NSString).appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the manifest") }
+        return try parse(data, path: path)
+    }
+
+    /// A manifest from its bytes; `path` names it in errors.
+    public static func parse(_ data: Data, path: String) throws -> BundleManifest {
         guard let obj = try? JSONSerialization.jsonObject(with: data), let json = obj as? [String: Any] else {
             throw DeFTError(path, "the manifest is not a JSON object")
         }

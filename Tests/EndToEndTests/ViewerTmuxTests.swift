@@ -10,6 +10,12 @@ import Testing
             let script = "cd '\(DeftBinary.packageRoot.path)' && env -i PATH=\"$PATH\" HOME=\"$HOME\" \(exports) '\(DeftBinary.url.path)' \(command); echo EXIT=$?; stty -a; echo STTY-END; sleep 60"
             try tmux(["new-session", "-d", "-s", "S", "-x", "\(width)", "-y", "\(height)", "sh", "-c", script])
         }
+        /// An interactive bash with job control (prompt "READY$ ") in the package root.
+        init(shellWith env: [String: String], width: Int = 160, height: Int = 30) throws {
+            let exports = env.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let script = "cd '\(DeftBinary.packageRoot.path)' && exec env -i PATH=\"$PATH\" HOME=\"$HOME\" PS1='READY$ ' \(exports) bash --norc --noprofile -i"
+            try tmux(["new-session", "-d", "-s", "S", "-x", "\(width)", "-y", "\(height)", "sh", "-c", script])
+        }
         deinit { _ = try? tmux(["kill-server"]) }
 
         /// Runs tmux with posix_spawn and its output in a file: the tmux server forks from `new-session`
@@ -114,6 +120,30 @@ import Testing
         #expect(s.contains("EXIT=\(status)"), "\(s)")
         #expect(s.contains(" icanon") && s.contains(" echo "), "terminal modes not restored: \(s)")
         #expect(kill(pid, 0) != 0)   // gone
+    }
+
+    /// Ctrl-Z in an interactive shell: deft stops with the terminal back in cooked mode (the shell's
+    /// own `stty -a` shows it), and `fg` redraws the viewer, which still answers keys.
+    @Test(.enabled(if: tmuxAvailable, "tmux is not installed (CI installs it)"))
+    func ctrlZSuspendsWithATerminalRestoredAndFgRedraws() throws {
+        let pane = try Pane(shellWith: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        pane.wait(for: "READY$")
+        try pane.keys("'\(DeftBinary.url.path)' Samples/astronaut", "Enter")
+        pane.wait(for: "keep 48.2 %")
+        try pane.keys("C-z")
+        var s = pane.wait(for: "Stopped")
+        #expect(s.contains("Stopped"), "\(s)")
+        try pane.keys("stty -a; echo STTY-END", "Enter")
+        s = pane.wait(for: "STTY-END\nREADY")
+        #expect(s.contains(" icanon") && s.contains(" echo "), "terminal left raw while suspended: \(s)")
+        try pane.keys("clear; fg", "Enter")
+        s = pane.wait(for: "keep 48.2 %")
+        #expect(s.contains("keep 48.2 %"), "no redraw after fg: \(s)")
+        try pane.keys("+")
+        #expect(pane.wait(for: "keep 49.0 %").contains("keep 49.0 %"))
+        try pane.keys("q")
+        try pane.keys("echo EXIT=$?", "Enter")
+        #expect(pane.wait(for: "EXIT=0").contains("EXIT=0"))
     }
 
     @Test func withoutATerminalViewSaysToUseSnapshot() throws {
