@@ -12,8 +12,8 @@ done
 # 1. the model — SAM and classifier head on every token (ratio 1: the soft mask keeps all);
 "$deft" train Samples/digits --objective classify --ratio 1 --semantic-dim 64 --steps 3000 --batch 32 --lr 3e-3 --seed 0 \
   --out Samples/digits/base.safetensors
-# 2. DeFT's scorer and mixture on top of it at 48.2 %, with the SAM and the head frozen.
-"$deft" train Samples/digits --objective classify --init Samples/digits/base.safetensors --freeze sam,classifier \
+# 2. DeFT's scorer, mixture and reconstruction gate on top of it at 48.2 %, with the SAM and the head frozen.
+"$deft" train Samples/digits --objective classify --init Samples/digits/base.safetensors --freeze sam,classifier --gate-cost 1 \
   --ratio 0.482 --steps 1500 --batch 32 --lr 3e-3 --seed 0 --out Samples/digits/weights.safetensors
 # Optimiser state and per-step logs are for resuming a run, not for shipping.
 rm -f Samples/*/weights.optimizer.safetensors Samples/*/weights.csv

@@ -121,7 +121,7 @@ public enum DeFTPipeline {
     }
 
     /// Uncertainty, confidence and p_rec = σ(w·[z, u, c] + b) for every row (spec §4).
-    static func gateSignals(_ model: DeFTModel, z: Matrix, logits: Matrix) -> GateSignals {
+    public static func gateSignals(_ model: DeFTModel, z: Matrix, logits: Matrix) -> GateSignals {
         let rows = z.rows, c = logits.cols, dz = z.cols
         var u = [Float](repeating: 0, count: rows), conf = u, prob = u
         let w = model.gate.weight.storage, bias = model.gate.bias[0]

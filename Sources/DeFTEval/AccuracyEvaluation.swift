@@ -42,4 +42,39 @@ public enum AccuracyEvaluation {
         }
         return head.evaluate(z: z, tokens: x, mask: mask, batch: b, labels: nil).predictions ?? []
     }
+
+    /// DeFT in hybrid mode, through the pipeline's own path: the hard top-k plus the pruned tokens
+    /// the reconstruction gate brings back (p_rec > 0.5), each read as the semantic vector of its
+    /// RTD reconstruction. Per-token logits are the head on each token alone (as the gate trained).
+    /// Returns the predictions and the mean number of tokens restored per input.
+    public static func hybridPredictions(model: DeFTModel, head: ClassifyObjective, inputs: [Matrix], layout: TokenLayout,
+                                         ratio: Double, chunk: Int = 64) throws -> (predictions: [Int], restored: Double) {
+        let n = layout.count
+        var out: [Int] = [], restored = 0
+        for start in stride(from: 0, to: inputs.count, by: chunk) {
+            let part = Array(inputs[start..<min(start + chunk, inputs.count)])
+            let b = part.count
+            let x = Matrix(rows: b * n, cols: part[0].cols, storage: part.flatMap(\.storage))
+            let z = DeFTPipeline.semantic(model, x)
+            guard let decoded = DeFTPipeline.reconstruct(model, x) else { return (out, 0) }
+            let zr = DeFTPipeline.semantic(model, decoded)
+            let feedback = TaskFeedback.gradient(head, z: z, tokens: x, batch: b, labels: nil).gradient
+            let rows = try DeFTPipeline.score(model, tokens: x, batch: b, layout: layout, feedback: feedback,
+                                              logits: GateObjective.tokenLogits(head, z: z))
+            var zMixed = z
+            var mask = [Float](repeating: 0, count: b * n)
+            for (i, scores) in rows.enumerated() {
+                let sel = scores.selection(ratio: ratio, mode: .hybrid)
+                for t in sel.kept { mask[i * n + t] = 1 }
+                for t in sel.reconstructed {
+                    let r = i * n + t
+                    mask[r] = 1
+                    for f in 0..<z.cols { zMixed.storage[r * z.cols + f] = zr.storage[r * z.cols + f] }
+                }
+                restored += sel.reconstructed.count
+            }
+            out += head.evaluate(z: zMixed, tokens: zMixed, mask: mask, batch: b, labels: nil).predictions ?? []
+        }
+        return (out, Double(restored) / Double(max(inputs.count, 1)))
+    }
 }

@@ -75,6 +75,8 @@ public struct TrainingSidecar: Codable, Sendable, Equatable {
     /// The weights training started from (`--init`), and the prefixes it kept frozen.
     public var initialWeights: String?
     public var frozen: [String]?
+    /// λ when the reconstruction gate was trained.
+    public var gateCost: Float?
 
     public init(objective: String, data: [String], options: TrainingOptions, semanticDim: Int, steps: Int,
                 finalTaskLoss: Double, finalRTDLoss: Double?, testAccuracy: Double?, date: String, command: String) {

@@ -49,6 +49,9 @@ public struct StepReport: Sendable {
     public let rtdLoss: Double?
     /// Share of the batch classified correctly (classify only), with the soft mask.
     public let accuracy: Float?
+    /// The gate's loss and the share of pruned tokens it restores (when the gate trains).
+    public var gateLoss: Double? = nil
+    public var restoredShare: Double? = nil
 }
 
 /// One training run: the DeFT module, the task objective (with its head) and Adam.
@@ -63,8 +66,16 @@ public struct Trainer: Sendable {
     public var adam: Adam
     public let options: TrainingOptions
     public let data: TrainingSet
-    /// State_dict name prefixes left unchanged (e.g. "sam", "classifier": train the scorer on a frozen model).
+    /// Parts left unchanged (`Trainer.parts`; e.g. sam and classifier: train the scorer on a frozen model).
     public var frozen: [String] = []
+    /// Trains the reconstruction gate too (classify with an RTD only).
+    public var gate: GateObjective?
+
+    /// The parts a run can freeze, and the state_dict prefixes each covers.
+    public static let parts: [String: [String]] = [
+        "sam": ["sam."], "scoring": ["scoring.mlp_score.", "scoring.mixture_logits"],
+        "gate": ["scoring.reconstruct_gate."], "rtd": ["rtd."], "classifier": ["classifier."],
+    ]
 
     public init(model: DeFTModel, objective: any TaskObjective, data: TrainingSet, options: TrainingOptions, adam: Adam? = nil) {
         self.model = model; self.objective = objective; self.data = data; self.options = options
@@ -126,8 +137,19 @@ public struct Trainer: Sendable {
             grads.merge(l.gradients)
         }
         let accuracy = zip(r.predictions ?? [], labels ?? []).map { $0 == $1 ? 1 : 0 }.reduce(0, +)
-        return (StepReport(step: adam.step + 1, taskLoss: r.loss, rtdLoss: rtdLoss,
-                           accuracy: r.predictions == nil ? nil : Float(accuracy) / Float(batch)), grads)
+        var report = StepReport(step: adam.step + 1, taskLoss: r.loss, rtdLoss: rtdLoss,
+                                accuracy: r.predictions == nil ? nil : Float(accuracy) / Float(batch))
+        if let gate, let head = objective as? ClassifyObjective, let labels,
+           let decoded = DeFTPipeline.reconstruct(model, x) {
+            let k = TokenScores.keepCount(ratio: options.ratio, tokens: data.layout.count)
+            let keep = ClassifierEvaluation.hardMask(trace.combined, batch: batch, tokens: data.layout.count, keep: k)
+            let g = gate.evaluate(model: model, head: head, z: trace.z, restored: DeFTPipeline.semantic(model, decoded),
+                                  keep: keep, batch: batch, labels: labels)
+            grads.add("scoring.reconstruct_gate.0", g.gradient)
+            report.gateLoss = g.loss
+            report.restoredShare = g.restoredShare
+        }
+        return (report, grads)
     }
 
     /// One Adam step on the next batch.
@@ -139,9 +161,9 @@ public struct Trainer: Sendable {
         let (report, grads) = lossAndGradients(tokens: x, batch: batch, labels: labels)
         var opt = adam, m = model, obj = objective
         opt.beginStep()
-        let frozen = self.frozen
+        let frozen = self.frozen.flatMap { Self.parts[$0] ?? [$0 + "."] }
         func update(_ name: String, _ v: inout [Float]) {
-            if !frozen.contains(where: { name.hasPrefix($0 + ".") }) { opt.update(name, &v, gradient: grads[name]) }
+            if !frozen.contains(where: { name.hasPrefix($0) }) { opt.update(name, &v, gradient: grads[name]) }
         }
         m.forEachParameter(update)
         obj.forEachParameter(update)

@@ -39,6 +39,15 @@ struct EvalAccuracy: ParsableCommand {
         let accuracy: [String: Double]
         /// accuracy / accuracy with every token.
         let retained: [String: Double]
+        /// DeFT in hybrid mode (kept + gate-restored tokens), when the weights have an RTD.
+        let hybrid: Hybrid?
+    }
+
+    struct Hybrid: Encodable {
+        let accuracy: Double
+        let retained: Double
+        /// Tokens the head reads per input: k plus the mean number restored.
+        let meanTokens: Double
     }
 
     struct Report: Encodable {
@@ -77,19 +86,25 @@ struct EvalAccuracy: ParsableCommand {
                 acc[m.rawValue] = a
                 kept[m.rawValue] = all > 0 ? a / all : 0
             }
-            return Row(ratio: r, k: TokenScores.keepCount(ratio: r, tokens: layout.count), accuracy: acc, retained: kept)
+            let k = TokenScores.keepCount(ratio: r, tokens: layout.count)
+            var hybrid: Hybrid? = nil
+            if model.rtd != nil, let h = try? AccuracyEvaluation.hybridPredictions(model: model, head: head, inputs: inputs, layout: layout, ratio: r) {
+                let a = ClassifierEvaluation.accuracy(h.predictions, labels)
+                hybrid = Hybrid(accuracy: a, retained: all > 0 ? a / all : 0, meanTokens: Double(k) + h.restored)
+            }
+            return Row(ratio: r, k: k, accuracy: acc, retained: kept, hybrid: hybrid)
         }
         let report = Report(data: dir, weights: w, testCount: inputs.count, tokens: layout.count, allTokens: all, rows: rows)
         if json { try printJSON(report); return }
         print("\(dir): \(inputs.count) held-out digits (index ≡ 4 mod 5), \(layout.count) tokens each; weights \(w)")
         print("all \(layout.count) tokens: \(percent(all))")
-        var table = [["keep", "k"] + Method.allCases.map(\.title)]
+        var table = [["keep", "k"] + Method.allCases.map(\.title) + ["DeFT hybrid (tokens)"]]
         for row in rows {
             table.append([percent(row.ratio), "\(row.k)"] + Method.allCases.map { m in
                 "\(percent(row.accuracy[m.rawValue]!)) (\(percent(row.retained[m.rawValue]!, digits: 0)))"
-            })
+            } + [row.hybrid.map { "\(percent($0.accuracy)) (\(percent($0.retained, digits: 0)), \(String(format: "%.1f", $0.meanTokens)))" } ?? "—"])
         }
         print(Table.render(table))
-        print("accuracy (share of the all-token accuracy kept)")
+        print("accuracy (share of the all-token accuracy kept); hybrid: kept + tokens the gate restores through the RTD")
     }
 }

@@ -68,10 +68,13 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from these weights (and the head beside them) with a fresh optimiser.", valueName: "W.safetensors"))
     var initial: String?
 
-    @Option(help: ArgumentHelp("Comma-separated parts to keep fixed: sam, scoring, rtd, classifier.", valueName: "PARTS"))
+    @Option(help: ArgumentHelp("Comma-separated parts to keep fixed: sam, scoring, gate, rtd, classifier.", valueName: "PARTS"))
     var freeze: String?
 
-    static let freezable = ["sam", "scoring", "rtd", "classifier"]
+    @Option(name: .customLong("gate-cost"), help: ArgumentHelp("Also train the reconstruction gate (classify): λ, the loss charged per restored token.", valueName: "λ"))
+    var gateCost: Float?
+
+    static var freezable: [String] { Trainer.parts.keys.sorted() }
 
     enum ObjectiveName: String, ExpressibleByArgument { case classify, reconstruct }
 
@@ -167,11 +170,17 @@ struct Train: ParsableCommand {
             trainer = Trainer(model: model, objective: obj, data: set, options: options)
         }
         trainer.frozen = frozen
+        if let gateCost {
+            guard gateCost >= 0 else { throw DeFTError("--gate-cost", "must be ≥ 0, got \(gateCost)") }
+            guard objectiveName == .classify else { throw DeFTError("--gate-cost", "the gate trains with the classify objective (it needs per-token logits from the head)") }
+            guard trainer.model.rtd != nil else { throw DeFTError("--gate-cost", "the weights have no RTD to restore tokens with") }
+            trainer.gate = GateObjective(cost: gateCost)
+        }
         let done = trainer.adam.step
         guard done < steps else { throw DeFTError(out, "already trained for \(done) steps; ask for more with --steps") }
 
         let logPath = log ?? Checkpoint.companion(out, ".csv")
-        let csv = try CSVLog(path: logPath, append: resume, header: "step,task_loss,rtd_loss,batch_accuracy,seconds")
+        let csv = try CSVLog(path: logPath, append: resume, header: "step,task_loss,rtd_loss,batch_accuracy,seconds,gate_loss,restored_share")
         let progress = ProgressLine(total: steps, first: done)
         let start = Date()
         var last: StepReport? = nil
@@ -179,7 +188,7 @@ struct Train: ParsableCommand {
             let r = trainer.step()
             last = r
             let seconds = Date().timeIntervalSince(start)
-            csv.write("\(r.step),\(r.taskLoss),\(r.rtdLoss.map { "\($0)" } ?? ""),\(r.accuracy.map { "\($0)" } ?? ""),\(String(format: "%.3f", seconds))")
+            csv.write("\(r.step),\(r.taskLoss),\(r.rtdLoss.map { "\($0)" } ?? ""),\(r.accuracy.map { "\($0)" } ?? ""),\(String(format: "%.3f", seconds)),\(r.gateLoss.map { "\($0)" } ?? ""),\(r.restoredShare.map { "\($0)" } ?? "")")
             progress.update(step: r.step, text: Self.describe(r), elapsed: seconds, done: r.step - done)
         }
         progress.finish()
@@ -196,6 +205,7 @@ struct Train: ParsableCommand {
             date: ISO8601DateFormatter().string(from: Date()), command: CommandLine.arguments.joined(separator: " "))
         sidecar.initialWeights = initial
         sidecar.frozen = frozen.isEmpty ? nil : frozen
+        sidecar.gateCost = gateCost
         try Checkpoint.save(trainer, to: out, sidecar: sidecar)
         var summary = "deft train: \(trainer.adam.step) steps of \(objectiveName.rawValue) → \(out)"
         if let last { summary += " · " + Self.describe(last) }
@@ -207,6 +217,7 @@ struct Train: ParsableCommand {
         var s = String(format: "loss %.4f", r.taskLoss)
         if let l = r.rtdLoss { s += String(format: "  rtd %.4f", l) }
         if let a = r.accuracy { s += String(format: "  batch acc %.2f", a) }
+        if let g = r.gateLoss, let share = r.restoredShare { s += String(format: "  gate %.4f restores %.0f %%", g, share * 100) }
         return s
     }
 }

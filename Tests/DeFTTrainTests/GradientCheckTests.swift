@@ -27,7 +27,7 @@ import Testing
 
     static func totalLoss(_ t: Trainer, _ x: Matrix, _ batch: Int, _ labels: [Int]?, _ c: Trainer.Constants) -> Double {
         let (p, _) = t.lossAndGradients(tokens: x, batch: batch, labels: labels, constants: c)
-        return p.taskLoss + (p.rtdLoss ?? 0)
+        return p.taskLoss + (p.rtdLoss ?? 0) + (p.gateLoss ?? 0)
     }
 
     /// Returns the worst relative error over all parameters.
@@ -92,6 +92,19 @@ import Testing
         let r = Self.check(t, batch: 3, labels: [0, 3, 1])
         Self.expectClose(r)
         #expect(r.contains { $0.0 == "classifier.weight" && abs($0.2) > 1e-6 })
+    }
+
+    /// The gate's loss reaches only the gate (the rest is held fixed while it learns); its gradient
+    /// there must match finite differences, through the sigmoid, the mixed mask and the price λ.
+    @Test func gateObjectiveTrainsTheGate() throws {
+        let layout = TokenLayout.image(height: 3, width: 3)
+        let head = ClassifyObjective(classes: 4, semanticDim: 16, seed: 5)
+        var t = try Self.trainer(objective: head, layout: layout, batch: 3, labels: [0, 3, 1])
+        t.gate = GateObjective(cost: 0.3)
+        let r = Self.check(t, batch: 3, labels: [0, 3, 1]).filter { $0.0.contains("reconstruct_gate") }
+        #expect(r.count == 2)
+        Self.expectClose(r)
+        #expect(r.allSatisfy { abs($0.2) > 1e-6 }, "\(r)")
     }
 
     @Test func reconstructLossDoesNotDependOnTheBlockSize() {

@@ -72,7 +72,10 @@ import Testing
         let s = Fixtures.state(width: 200, height: 30)
         let k = s.selection!.k
         let e = s.cost.estimate(visual: 36, kept: k)
-        #expect(view(s).text.contains("LLaVA-1.5-7B ≈ \(e.short)"))
+        let text = view(s).text
+        #expect(text.contains("LLM ≈ \(CostEstimate.flops(e.prefillFLOPs)) · \(CostEstimate.bytes(e.kvBytes)) KV"))
+        #expect(text.contains("LLaVA-1.5-7B + 64 text"))
+        #expect(text.contains("prefill ≈ \(CostEstimate.flops(e.prefillFLOPs))"))
     }
 
     @Test func braillePlotLightsTheEndsOfALine() {

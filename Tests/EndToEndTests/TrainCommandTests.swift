@@ -10,6 +10,27 @@ import Testing
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
     }
 
+    /// `--init` + `--freeze` + `--gate-cost`: only the gate moves, and the log says what it restores.
+    @Test func gateTrainingOnAFrozenModelChangesOnlyTheGate() throws {
+        let out = DeftBinary.temporaryPath("gate.safetensors")
+        let r = try DeftBinary.run(["train", "Samples/digits", "--objective", "classify", "--init", "Samples/digits/base.safetensors",
+                                    "--freeze", "sam,scoring,rtd,classifier", "--gate-cost", "1", "--steps", "5", "--batch", "8",
+                                    "--lr", "1e-2", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let before = try SafetensorsFile.load(path: DeftBinary.packageRoot.appendingPathComponent("Samples/digits/base.safetensors").path)
+        let after = try SafetensorsFile.load(path: out)
+        for name in before.names {
+            let changed = try before.floats(name).values != after.floats(name).values
+            #expect(changed == name.hasPrefix("scoring.reconstruct_gate."), "\(name) changed: \(changed)")
+        }
+        let csv = lines(String(out.dropLast(".safetensors".count)) + ".csv")
+        #expect(csv.first?.hasSuffix("gate_loss,restored_share") == true)
+        #expect(csv.count == 6 && csv.dropFirst().allSatisfy { !$0.hasSuffix(",,") })
+        let bad = try DeftBinary.run(["train", "Samples/digits", "--init", "Samples/digits/base.safetensors", "--freeze", "brain",
+                                      "--steps", "1", "--out", DeftBinary.temporaryPath("x.safetensors")])
+        #expect(bad.status == 2 && bad.stderr.contains("'brain' is not one of"))
+    }
+
     @Test func trainsWritesEveryFileResumesAndScoresWithTheHead() throws {
         let tokens = "\(golden)/image_fast/inputs.safetensors:tokens"
         let labels = DeftBinary.temporaryPath("labels.npy")

@@ -1,7 +1,14 @@
 import Foundation
 
 // What a signal handler may touch: plain globals and async-signal-safe calls only.
-nonisolated(unsafe) private var savedTermios = termios()
+// The saved modes live in a heap block with room to spare, not in a `termios` global: AddressSanitizer
+// caught tcgetattr writing glibc's 60-byte struct over a global Swift had laid out in 57 bytes,
+// clobbering the flag beside it.
+nonisolated(unsafe) private let savedTermios: UnsafeMutablePointer<termios> = {
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 16)
+    raw.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
+    return raw.bindMemory(to: termios.self, capacity: 1)
+}()
 nonisolated(unsafe) private var haveSavedTermios = false
 
 /// Puts the terminal back however the process ends: `q`, Ctrl-C, SIGTERM, SIGHUP (an SSH drop),
@@ -12,7 +19,7 @@ public enum TerminalGuard {
 
     /// Saves the terminal modes and installs the handlers. Call before the terminal is changed.
     public static func install() {
-        if tcgetattr(STDIN_FILENO, &savedTermios) == 0 { haveSavedTermios = true }
+        if tcgetattr(STDIN_FILENO, savedTermios) == 0 { haveSavedTermios = true }
         for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
             signal(sig) { s in
                 TerminalGuard.restoreFromSignal()
@@ -31,7 +38,7 @@ public enum TerminalGuard {
     /// Async-signal-safe: write() and tcsetattr() only.
     static func restoreFromSignal() {
         resetSequence.withUnsafeBufferPointer { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-        if haveSavedTermios { tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
+        if haveSavedTermios { tcsetattr(STDIN_FILENO, TCSANOW, savedTermios) }
     }
 
     /// Handlers back to the defaults once the terminal is restored normally.

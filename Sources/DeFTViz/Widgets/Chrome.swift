@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 import Foundation
 
 /// The status line: what is shown, at which ratio, under which weights and features.
@@ -15,15 +16,15 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
         parts.append(("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k) of \(s.count)", 9))
         let path = state.mode == .adaptive ? "adaptive→\(sel.path.rawValue)" : state.mode.rawValue
         parts.append(("mode \(path)", 8))
-        parts.append(("H \(String(format: "%.2f", s.selectionEntropy))", 4))
+        parts.append(("H \(String(format: "%.2f", s.selectionEntropy))", 3))
         // What a language model would pay for the kept tokens: an estimate, labelled so.
-        let cost = state.cost.estimate(visual: s.count, kept: sel.k)
-        parts.append(("\(state.cost.model.name) ≈ \(cost.short)", 5))
+        let cost = state.cost.estimate(visual: s.count, kept: sel.k + sel.reconstructed.count)
+        parts.append(("LLM ≈ \(CostEstimate.flops(cost.prefillFLOPs)) · \(CostEstimate.bytes(cost.kvBytes)) KV", 5))
         if let b = state.baseline { parts.append(("vs \(b.title)", 8)) }
         parts.append((scored.weights, 7))
         parts.append((scored.sample.tokenSet.featureOrigin, 2))
     }
-    parts.append((depthName(state.depth), 3))
+    parts.append((depthName(state.depth), 4))
     let sep = theme.unicode ? " │ " : " | "
     func line() -> String { " " + parts.map(\.text).joined(separator: sep) }
     while line().count > rect.width, parts.count > 1,
