@@ -20,8 +20,11 @@ public struct Linear: Sendable, Equatable {
         self.init(weight: w, bias: [Float](repeating: 0, count: outputs))
     }
 
-    /// `X·Wᵀ + b` for X of shape rows×in: one GEMM with the bias preloaded into the output.
-    public func forward(_ x: Matrix) -> Matrix {
+    /// `X·Wᵀ + b` for X of shape rows×in (`relu`: then `max(0, ·)`): one GEMM with the bias
+    /// preloaded into the output (a row copy is cheaper than a second pass adding it), then a
+    /// branch-free clamp — on real activations half the signs are unpredictable, and a branching
+    /// ReLU cost more than the GEMM after it.
+    public func forward(_ x: Matrix, relu: Bool = false) -> Matrix {
         precondition(x.cols == inputWidth, "Linear expects width \(inputWidth), got \(x.cols)")
         var y = Matrix(rows: x.rows, cols: outputWidth)
         y.storage.withUnsafeMutableBufferPointer { out in
@@ -30,6 +33,7 @@ public struct Linear: Sendable, Equatable {
             }
         }
         BLAS.gemm(x, weight, into: &y, transB: true, beta: 1)
+        if relu { y.applyReLU() }
         return y
     }
 }

@@ -64,10 +64,10 @@ public struct Matrix: Sendable, Equatable {
 }
 
 extension Matrix {
-    /// In-place `max(0, x)`.
+    /// In-place `max(0, x)`, branch-free (see `Linear.forward`).
     public mutating func applyReLU() {
         storage.withUnsafeMutableBufferPointer { p in
-            for i in p.indices where p[i] < 0 { p[i] = 0 }
+            for i in p.indices { p[i] = Swift.max(p[i], 0) }
         }
     }
 }

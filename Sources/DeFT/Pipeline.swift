@@ -54,34 +54,26 @@ public enum DeFTPipeline {
 
     /// z = W2 · relu(W1 · x + b1) + b2 for every row (spec §1).
     public static func semantic(_ model: DeFTModel, _ tokens: Matrix) -> Matrix {
-        var h = model.sam1.forward(tokens)
-        h.applyReLU()
-        return model.sam2.forward(h)
+        model.sam2.forward(model.sam1.forward(tokens, relu: true))
     }
 
     /// s_sem = sigmoid(MLP(z)) for every row.
     public static func saliency(_ model: DeFTModel, _ z: Matrix) -> [Float] {
-        var a = model.score1.forward(z)
-        a.applyReLU()
-        var b = model.score2.forward(a)
-        b.applyReLU()
+        let a = model.score1.forward(z, relu: true)
+        let b = model.score2.forward(a, relu: true)
         return model.score3.forward(b).storage.map(RowStatistics.sigmoid)
     }
 
     /// RTD codes enc(x) (nil when the model has no RTD).
     public static func encode(_ model: DeFTModel, _ tokens: Matrix) -> Matrix? {
         guard let rtd = model.rtd else { return nil }
-        var h = rtd.encoder1.forward(tokens)
-        h.applyReLU()
-        return rtd.encoder2.forward(h)
+        return rtd.encoder2.forward(rtd.encoder1.forward(tokens, relu: true))
     }
 
     /// dec(c) for RTD codes.
     public static func decode(_ model: DeFTModel, _ codes: Matrix) -> Matrix? {
         guard let rtd = model.rtd else { return nil }
-        var h = rtd.decoder1.forward(codes)
-        h.applyReLU()
-        return rtd.decoder2.forward(h)
+        return rtd.decoder2.forward(rtd.decoder1.forward(codes, relu: true))
     }
 
     /// x̂ = dec(enc(x)) (nil when the model has no RTD).

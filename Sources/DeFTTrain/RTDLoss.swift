@@ -4,9 +4,9 @@ import DeFT
 /// codes kept for pruned tokens decode back to them.
 public enum RTDLoss {
     public static func evaluate(_ rtd: RTDWeights, tokens x: Matrix) -> (loss: Double, gradients: Gradients) {
-        var h1 = rtd.encoder1.forward(x); h1.applyReLU()
+        let h1 = rtd.encoder1.forward(x, relu: true)
         let code = rtd.encoder2.forward(h1)
-        var h2 = rtd.decoder1.forward(code); h2.applyReLU()
+        let h2 = rtd.decoder1.forward(code, relu: true)
         let xhat = rtd.decoder2.forward(h2)
         let count = Float(x.rows * x.cols)
         var loss = 0.0

@@ -32,17 +32,11 @@ public struct ScoringTrace: Sendable {
         let n = layout.count
         precondition(x.rows == batch * n && x.cols == model.config.tokenDim)
         self.batch = batch; self.layout = layout; self.x = x
-        var h = model.sam1.forward(x)
-        h.applyReLU()
-        h1 = h
-        z = model.sam2.forward(h)
-        var a = model.score1.forward(z)
-        a.applyReLU()
-        a1 = a
-        var b = model.score2.forward(a)
-        b.applyReLU()
-        a2 = b
-        saliency = model.score3.forward(b).storage.map(RowStatistics.sigmoid)
+        h1 = model.sam1.forward(x, relu: true)
+        z = model.sam2.forward(h1)
+        a1 = model.score1.forward(z, relu: true)
+        a2 = model.score2.forward(a1, relu: true)
+        saliency = model.score3.forward(a2).storage.map(RowStatistics.sigmoid)
         (zn, norms) = RowNormalisation.forward(z)
         if layout.modality == .text {
             let t = GroupScore.text(zn: zn, saliency: saliency, batch: batch, tokens: n)

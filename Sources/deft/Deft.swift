@@ -15,6 +15,7 @@ struct Deft: ParsableCommand {
     static func main() {
         FastKernels.reexecIfUseful()
         FastKernels.setThreads()
+        FastKernels.keepMatricesInTheHeap()
         do {
             var command = try parseAsRoot()
             try command.run()
