@@ -194,20 +194,34 @@ enum ViewerBench {
     }
 
     /// Runs this executable as a child: wall time to exit and the child's peak resident memory.
+    /// The peak is the child's own VmHWM, which it reports when DEFT_REPORT_PEAK_RSS is set:
+    /// getrusage(RUSAGE_CHILDREN) would count the bench's own memory, which a spawned child
+    /// shares until it execs.
     static func child(_ args: [String]) throws -> (ms: Double, rssMB: Double) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["DEFT_REPORT_PEAK_RSS"] = "1"
+        p.environment = env
+        let err = Pipe()
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        p.standardError = err
         let start = DispatchTime.now().uptimeNanoseconds
         try p.run()
+        let report = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         guard p.terminationStatus == 0 else { throw DeFTError("deft bench", "deft \(args.joined(separator: " ")) failed") }
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)   // the largest child so far: run the big one last
-        return (ms, Double(usage.ru_maxrss) / 1024)
+        let kb = report.split(separator: "\n").first { $0.hasPrefix("peak-rss-kb ") }.flatMap { Double($0.dropFirst(12)) } ?? .nan
+        return (ms, kb / 1024)
+    }
+
+    /// The process's peak resident set (VmHWM) in KiB, from /proc.
+    static func peakRSSKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
     }
 }
 
