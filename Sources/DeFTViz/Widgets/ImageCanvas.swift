@@ -42,7 +42,10 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
                 let v = paint.overlay ? paint.values.unit(token) : (top.luminance + bottom.luminance) / 2
                 var style: CellStyle = paint.isKept[token] ? .bold : (paint.isReconstructed[token] || paint.disagrees(token) ? .underline : .dim)
                 if token == paint.cursor { style.insert(.reverse) }
-                let glyph: Character = paint.isKept[token] || paint.isReconstructed[token] ? ColorMap.shade(v, unicode: theme.unicode) : theme.bullet
+                // Merged into another token (ToMe): still carried, so not the pruned dot.
+                let merged = !paint.isKept[token] && paint.group(token) != nil
+                let glyph: Character = paint.isKept[token] || paint.isReconstructed[token] ? ColorMap.shade(v, unicode: theme.unicode)
+                    : (merged ? "+" : theme.bullet)
                 f[x, y] = Cell(glyph, style: style)
             }
         }
