@@ -146,6 +146,29 @@ import Testing
         #expect(pane.wait(for: "EXIT=0").contains("EXIT=0"))
     }
 
+    /// Idle means blocked in the kernel: two seconds without input cost (almost) no CPU.
+    @Test(.enabled(if: tmuxAvailable, "tmux is not installed (CI installs it)"))
+    func anIdleViewerUsesNoCPU() throws {
+        let pane = try Pane(command: "Samples/astronaut", env: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        pane.wait(for: "keep 48.2 %")
+        let pid = try #require(try pane.deftPID())
+        func cpuTicks() -> Int? {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // After the command name: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+            guard fields.count > 13, let u = Int(fields[11]), let k = Int(fields[12]) else { return nil }
+            return u + k
+        }
+        usleep(500_000)   // let the first frame's work finish
+        let before = try #require(cpuTicks())
+        sleep(2)
+        let after = try #require(cpuTicks())
+        #expect(after - before <= 5, "an idle viewer used \(after - before) clock ticks of CPU in 2 s")
+        try pane.keys("q")
+        #expect(pane.wait(for: "STTY-END").contains("EXIT=0"))
+    }
+
     @Test func withoutATerminalViewSaysToUseSnapshot() throws {
         let r = try DeftBinary.run(["view", "Samples/astronaut"])
         #expect(r.status == 2)
