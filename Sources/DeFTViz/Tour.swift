@@ -26,7 +26,13 @@ public struct Tour: Sendable, Equatable {
         Step(caption: "Overlay off: the real pixels, kept bright and pruned dimmed") { s in s.overlay = false; s.channel = .combined },
         Step(caption: "Hybrid mode: pruned tokens the recoverable dictionary brings back are marked") { s in s.mode = .hybrid },
         Step(caption: "Adaptive mode: hybrid only when the model is uncertain — the status says why") { s in s.mode = .adaptive },
-        Step(caption: "Next sample") { s in s.mode = .fast; s.overlay = true; s.ratio = 1; s.cursor = 0; s.current = (s.current + 1) % max(s.samples.count, 1) },
+        Step(caption: "Against a baseline: DeFT beside uniform sampling at the same ratio — magenta marks where they differ") { s in
+            s.mode = .fast; s.baseline = .uniform },
+        Step(caption: "Against ToMe: merging instead of pruning — each merge group has its own tint") { s in s.baseline = .tome },
+        Step(caption: "Retention curves: how well the kept tokens stand for all of them, ratio by ratio") { s in s.showCurves = true },
+        Step(caption: "Next sample") { s in
+            s.baseline = nil; s.showCurves = false
+            s.mode = .fast; s.overlay = true; s.ratio = 1; s.cursor = 0; s.current = (s.current + 1) % max(s.samples.count, 1) },
     ]
 
     var caption: String { Self.steps[step % Self.steps.count].caption }

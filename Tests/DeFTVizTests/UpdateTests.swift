@@ -117,6 +117,16 @@ import Testing
         #expect(s.ratio < 1)
         (s, _) = apply(s, [.resize(width: 100, height: 30)])
         #expect(s.tour != nil && s.width == 100)
+        // The tour shows the comparison and the curves, and puts them away before the next sample.
+        var seen: Set<String> = []
+        var t = s
+        for _ in 0..<(Tour.steps.count * Tour.ticksPerStep) {
+            (t, _) = apply(t, [.tick])
+            if let b = t.baseline { seen.insert(b.rawValue) }
+            if t.showCurves { seen.insert("curves") }
+        }
+        #expect(seen == ["uniform", "tome", "curves"])
+        #expect(t.baseline == nil && !t.showCurves && t.current == (s.current + 1) % t.samples.count)
         (s, _) = apply(s, keys("x"))
         #expect(s.tour == nil && !s.wantsTicks)
     }
