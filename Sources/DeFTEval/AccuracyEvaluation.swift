@@ -46,9 +46,10 @@ public enum AccuracyEvaluation {
     /// DeFT in hybrid mode, through the pipeline's own path: the hard top-k plus the pruned tokens
     /// the reconstruction gate brings back (p_rec > 0.5), each read as the semantic vector of its
     /// RTD reconstruction. Per-token logits are the head on each token alone (as the gate trained).
-    /// Returns the predictions and the mean number of tokens restored per input.
+    /// Returns the predictions and the mean number of tokens restored per input (nil without an RTD).
     public static func hybridPredictions(model: DeFTModel, head: ClassifyObjective, inputs: [Matrix], layout: TokenLayout,
-                                         ratio: Double, chunk: Int = 64) throws -> (predictions: [Int], restored: Double) {
+                                         ratio: Double, chunk: Int = 64) throws -> (predictions: [Int], restored: Double)? {
+        guard model.rtd != nil else { return nil }
         let n = layout.count
         var out: [Int] = [], restored = 0
         for start in stride(from: 0, to: inputs.count, by: chunk) {
@@ -56,8 +57,7 @@ public enum AccuracyEvaluation {
             let b = part.count
             let x = Matrix(rows: b * n, cols: part[0].cols, storage: part.flatMap(\.storage))
             let z = DeFTPipeline.semantic(model, x)
-            guard let decoded = DeFTPipeline.reconstruct(model, x) else { return (out, 0) }
-            let zr = DeFTPipeline.semantic(model, decoded)
+            let zr = DeFTPipeline.semantic(model, DeFTPipeline.reconstruct(model, x)!)
             let feedback = TaskFeedback.gradient(head, z: z, tokens: x, batch: b, labels: nil).gradient
             let rows = try DeFTPipeline.score(model, tokens: x, batch: b, layout: layout, feedback: feedback,
                                               logits: GateObjective.tokenLogits(head, z: z))

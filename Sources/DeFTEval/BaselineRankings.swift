@@ -38,21 +38,16 @@ public enum BaselineRankings {
     public static func uniform(_ layout: TokenLayout) -> [Int] {
         let frameOrder = farthestPoint(height: layout.height, width: layout.width)
         guard layout.frames > 1 else { return frameOrder }
-        let per = layout.tokensPerFrame
+        let per = layout.tokensPerFrame, f = layout.frames
+        // Each round deals the frames in an order that spreads its first picks across the clip,
+        // shifted per round so the frames that get one token more differ from prefix to prefix.
+        let frameDeal = farthestPoint(height: 1, width: f)
         var order: [Int] = []
         order.reserveCapacity(layout.count)
         for (p, spot) in frameOrder.enumerated() {
-            for t in roundRobin(frames: layout.frames, round: p) { order.append(t * per + spot) }
+            for t in frameDeal { order.append(((t + p) % f) * per + spot) }
         }
         return order
-    }
-
-    /// Frames in an order that spreads the first picks of a round across the clip, shifted each
-    /// round so the frames that get one token more differ from prefix to prefix.
-    static func roundRobin(frames f: Int, round: Int) -> [Int] {
-        let base = farthestPoint(height: 1, width: f)
-        let shift = round % f
-        return base.map { (($0 + shift) % f) }
     }
 
     /// Farthest-point order of an h×w grid, starting at the centre; ties go to the lower index.

@@ -6,7 +6,6 @@ public struct Comparison: Sendable {
     public let layout: TokenLayout
     public let index: FidelityIndex
     public let merging: TokenMerging
-    public let seed: UInt64
     /// Every method's curve at `curveRatios`, computed once.
     public private(set) var curves: [Method: [CurvePoint]] = [:]
 
@@ -20,7 +19,6 @@ public struct Comparison: Sendable {
     public init(tokens: Matrix, semantic: Matrix, scores: TokenScores, seed: UInt64 = 0,
                 threshold: Float = Comparison.defaultThreshold) {
         layout = scores.layout
-        self.seed = seed
         let rankings: [Method: [Int]] = [
             .deft: scores.ranking,
             .saliency: BaselineRankings.saliency(scores),

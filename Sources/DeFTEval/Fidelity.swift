@@ -1,4 +1,5 @@
 import DeFT
+import DeFTTrain
 
 /// How well k tokens stand for all N, measured on the tokens themselves (no model judges them, so
 /// DeFT is not graded by the similarities it learned).
@@ -36,27 +37,20 @@ public struct FidelityIndex: Sendable {
 
     public init(tokens: Matrix, rankings: [Method: [Int]], threshold: Float, blockRows: Int = 256) {
         self.tokens = tokens; self.rankings = rankings; self.threshold = threshold
-        let n = tokens.rows, d = tokens.cols
-        var norms = [Float](repeating: 0, count: n)
-        var unit = tokens
-        var total = 0.0
-        for r in 0..<n {
-            var s: Float = 0
-            for f in 0..<d { s += tokens.storage[r * d + f] * tokens.storage[r * d + f] }
-            norms[r] = s.squareRoot(); total += Double(s)
-            let inv = norms[r] > 0 ? 1 / norms[r] : 0
-            for f in 0..<d { unit.storage[r * d + f] *= inv }
-        }
-        self.norms = norms; totalSquared = total
-        var recs = [Method: Records]()
-        for m in rankings.keys { recs[m] = Records() }
+        let n = tokens.rows
+        let (unit, norms) = RowNormalisation.forward(tokens)
+        self.norms = norms
+        totalSquared = norms.reduce(0.0) { $0 + Double($1) * Double($1) }
+        // One record list per ranking, mutated in place (an array element, not a dictionary copy).
+        let methods = Array(rankings.keys)
+        var recs = [Records](repeating: Records(), count: methods.count)
         // Similarities a block of query rows at a time: block × N, never N × N.
         for lo in stride(from: 0, to: n, by: max(blockRows, 1)) {
             let q = lo..<min(lo + max(blockRows, 1), n)
             let c = BLAS.matmul(unit.rows(q), unit, transB: true)
             c.storage.withUnsafeBufferPointer { cp in
-                for (m, ranking) in rankings {
-                    var r = recs[m]!
+                for (k, m) in methods.enumerated() {
+                    let ranking = rankings[m]!
                     for i in q {
                         let row = cp.baseAddress! + (i - lo) * n
                         var best = -Float.infinity
@@ -64,16 +58,15 @@ public struct FidelityIndex: Sendable {
                             let v = j == i ? 1 : row[j]
                             if v > best {
                                 best = v
-                                r.position.append(Int32(p)); r.standIn.append(Int32(j)); r.cosine.append(v)
+                                recs[k].position.append(Int32(p)); recs[k].standIn.append(Int32(j)); recs[k].cosine.append(v)
                             }
                         }
-                        r.start.append(r.position.count)
+                        recs[k].start.append(recs[k].position.count)
                     }
-                    recs[m] = r
                 }
             }
         }
-        records = recs
+        records = Dictionary(uniqueKeysWithValues: zip(methods, recs))
     }
 
     public var count: Int { tokens.rows }
@@ -121,7 +114,7 @@ public struct FidelityIndex: Sendable {
                 e += (x - m) * (x - m); dot += x * m; mm += m * m
             }
             err += e
-            let cosine = norms[i] > 0 && mm > 0 ? dot / (Double(norms[i]) * mm.squareRoot()) : 0
+            let cosine = mm > 0 ? dot / (Double(norms[i]) * mm.squareRoot()) : 0
             if size[r] == 1 || cosine >= Double(threshold) { covered += 1 }
         }
         return Fidelity(error: totalSquared > 0 ? err / totalSquared : 0, coverage: Double(covered) / Double(max(n, 1)))

@@ -33,7 +33,7 @@ public struct TokenMerging: Sendable {
         while alive.count > 1 {
             let a = stride(from: 0, to: alive.count, by: 2).map { alive[$0] }
             let b = stride(from: 1, to: alive.count, by: 2).map { alive[$0] }
-            let an = Self.normalised(sums.gatherRows(a)), bn = Self.normalised(sums.gatherRows(b))
+            let an = GroupScore.normalisedRows(sums.gatherRows(a)), bn = GroupScore.normalisedRows(sums.gatherRows(b))
             let scores = BLAS.matmul(an, bn, transB: true)
             var best = [Int](repeating: 0, count: a.count), bestScore = [Float](repeating: -.infinity, count: a.count)
             for i in 0..<a.count {
@@ -83,18 +83,6 @@ public struct TokenMerging: Sendable {
             for f in 0..<d { out.storage[r * d + f] += tokens.storage[i * d + f] }
         }
         for r in 0..<slots.count { for f in 0..<d { out.storage[r * d + f] /= size[r] } }
-        return out
-    }
-
-    static func normalised(_ m: Matrix) -> Matrix {
-        var out = m
-        let d = m.cols
-        for r in 0..<m.rows {
-            var s: Float = 0
-            for f in 0..<d { s += m.storage[r * d + f] * m.storage[r * d + f] }
-            let inv = 1 / max(s.squareRoot(), 1e-12)
-            for f in 0..<d { out.storage[r * d + f] *= inv }
-        }
         return out
     }
 }

@@ -72,7 +72,7 @@ public struct TrainingSidecar: Codable, Sendable, Equatable {
     public var testAccuracy: Double?
     public var date: String
     public var command: String
-    /// The weights training started from (`--init`), and the prefixes it kept frozen.
+    /// The weights training started from (`--init`), and the parts it kept frozen (`Trainer.parts`).
     public var initialWeights: String?
     public var frozen: [String]?
     /// λ when the reconstruction gate was trained.

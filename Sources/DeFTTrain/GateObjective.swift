@@ -7,8 +7,8 @@ import DeFT
 /// decoded token when i was pruned; the loss is the task's cross-entropy plus a price λ per restored
 /// token, `λ · Σ (1 − m_i) p_rec,i / (B·N)`. The gate learns to restore the pruned tokens whose return
 /// lowers the loss by more than λ. `m` is the hard top-k of the combined score, held fixed: only the
-/// gate learns here. The per-token logits u and c come from are the head applied to each token
-/// alone (`W z_i + b`: what that token by itself says about the class).
+/// gate learns here. u and c come from per-token logits: the head applied to each token alone
+/// (`W z_i + b`: what that token by itself says about the class).
 public struct GateObjective: Sendable {
     public var cost: Float
     public init(cost: Float) { self.cost = cost }

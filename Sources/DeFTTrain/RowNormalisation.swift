@@ -2,8 +2,8 @@ import COpenBLAS
 import DeFT
 
 /// ẑ = z / max(‖z‖, 1e-12) per row (`F.normalize`), forward with the norms kept, and backward.
-enum RowNormalisation {
-    static func forward(_ z: Matrix) -> (normalised: Matrix, norms: [Float]) {
+public enum RowNormalisation {
+    public static func forward(_ z: Matrix) -> (normalised: Matrix, norms: [Float]) {
         let d = z.cols
         let norms = z.storage.withUnsafeBufferPointer { p in
             (0..<z.rows).map { max(cblas_snrm2(blasint(d), p.baseAddress! + $0 * d, 1), 1e-12) }

@@ -79,6 +79,12 @@ public struct AppState: Sendable {
     /// The selection at the current ratio and mode: a re-selection from the cached ranking.
     public var selection: Selection? { scored?.scores.selection(ratio: ratio, mode: mode) }
 
+    /// What the language model would pay to read what reaches it: the kept tokens, and in hybrid
+    /// the restored ones too.
+    func costEstimate(_ selection: Selection) -> CostEstimate {
+        cost.estimate(visual: selection.isKept.count, kept: selection.k + selection.reconstructed.count)
+    }
+
     public mutating func install(_ scored: ScoredSample, at index: Int) {
         guard samples.indices.contains(index) else { return }
         samples[index] = .ready(scored)

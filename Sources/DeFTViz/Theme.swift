@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEval
 
 /// The viewer's fixed colours, and the rule that no colour at all is drawn under NO_COLOR.
 struct Theme {
@@ -67,3 +68,9 @@ struct TokenPaint {
         return c
     }
 }
+
+/// Colours of the baselines' curves (DeFT is the accent colour).
+let methodColours: [Method: RGB] = [
+    .deft: Theme.accent, .saliency: RGB(120, 200, 255), .norm: RGB(160, 220, 120),
+    .random: RGB(170, 170, 170), .uniform: RGB(255, 150, 90), .tome: RGB(210, 140, 255),
+]

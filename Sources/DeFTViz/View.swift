@@ -23,7 +23,7 @@ public func view(_ state: AppState) -> Frame {
             drawCompare(&f, panes(state, layout), scored: scored, comparison: cmp, baseline: baseline, state: state,
                         paint: paint, theme: theme)
         } else {
-            drawMedia(&f, scored, rect: layout.canvas, isKept: selection.isKept, paint: paint, theme: theme)
+            drawMedia(&f, scored, rect: layout.canvas, paint: paint, theme: theme)
         }
         if state.showCurves, let cmp = scored.comparison {
             drawCurves(&f, in: layout.canvas, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
@@ -43,7 +43,7 @@ public func view(_ state: AppState) -> Frame {
 }
 
 /// The sample's media (image, video strip, text) in `rect`, painted by `paint`.
-func drawMedia(_ f: inout Frame, _ scored: ScoredSample, rect: Rect, isKept: [Bool], paint: TokenPaint, theme: Theme) {
+func drawMedia(_ f: inout Frame, _ scored: ScoredSample, rect: Rect, paint: TokenPaint, theme: Theme) {
     let l = scored.scores.layout
     switch scored.sample.media {
     case .image(let img)?:
@@ -51,7 +51,7 @@ func drawMedia(_ f: inout Frame, _ scored: ScoredSample, rect: Rect, isKept: [Bo
                   tokenOffset: 0, paint: paint, theme: theme)
     case .video(let frames)?:
         if let first = frames.first {
-            drawVideo(&f, frames, layout: l, isKept: isKept,
+            drawVideo(&f, frames, layout: l,
                       place: VideoPlacement(frame: first, frames: l.frames, layout: l, in: rect), paint: paint, theme: theme)
         }
     case .text(let doc)?:

@@ -78,7 +78,7 @@ struct EvalAccuracy: ParsableCommand {
 
         let all = ClassifierEvaluation.accuracy(
             ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: 1), labels)
-        let rows = ratios.values.map { r -> Row in
+        let rows = try ratios.values.map { r -> Row in
             var acc = [String: Double](), kept = [String: Double]()
             for m in Method.allCases {
                 let a = ClassifierEvaluation.accuracy(
@@ -88,7 +88,7 @@ struct EvalAccuracy: ParsableCommand {
             }
             let k = TokenScores.keepCount(ratio: r, tokens: layout.count)
             var hybrid: Hybrid? = nil
-            if model.rtd != nil, let h = try? AccuracyEvaluation.hybridPredictions(model: model, head: head, inputs: inputs, layout: layout, ratio: r) {
+            if let h = try AccuracyEvaluation.hybridPredictions(model: model, head: head, inputs: inputs, layout: layout, ratio: r) {
                 let a = ClassifierEvaluation.accuracy(h.predictions, labels)
                 hybrid = Hybrid(accuracy: a, retained: all > 0 ? a / all : 0, meanTokens: Double(k) + h.restored)
             }

@@ -20,6 +20,19 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// "48.2 %"
 func percent(_ v: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f %%", v * 100) }
 
+/// Left-aligned first column, right-aligned numbers, two spaces between columns.
+enum Table {
+    static func render(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in rows.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return c == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
 /// Comma-separated ratios in (0, 1].
 struct RatioList: ExpressibleByArgument {
     let values: [Double]

@@ -79,16 +79,3 @@ struct EvalCurve: ParsableCommand {
         print(Table.render(rows))
     }
 }
-
-/// Left-aligned first column, right-aligned numbers, two spaces between columns.
-enum Table {
-    static func render(_ rows: [[String]]) -> String {
-        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in rows.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { c, cell in
-                let pad = String(repeating: " ", count: widths[c] - cell.count)
-                return c == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
-}

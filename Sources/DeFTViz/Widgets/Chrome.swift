@@ -18,7 +18,7 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
         parts.append(("mode \(path)", 8))
         parts.append(("H \(String(format: "%.2f", s.selectionEntropy))", 3))
         // What a language model would pay for the kept tokens: an estimate, labelled so.
-        let cost = state.cost.estimate(visual: s.count, kept: sel.k + sel.reconstructed.count)
+        let cost = state.costEstimate(sel)
         parts.append(("LLM ≈ \(CostEstimate.flops(cost.prefillFLOPs)) · \(CostEstimate.bytes(cost.kvBytes)) KV", 5))
         if let b = state.baseline { parts.append(("vs \(b.title)", 8)) }
         parts.append((scored.weights, 7))

@@ -66,10 +66,9 @@ func drawPanel(_ f: inout Frame, _ rect: Rect, state: AppState, scored: ScoredSa
     line("path \(selection.path.rawValue)", selection.path == .hybrid ? Theme.reconstructed : Theme.kept, .bold)
     line(decision, Theme.muted)
     if selection.path == .hybrid { line("\(selection.reconstructed.count) of \(selection.pruned.count) pruned return") }
-    // The language model's bill for what is kept (hybrid: the restored tokens too): an estimate.
+    // The language model's bill for what is kept: an estimate.
     y += 1
-    let read = selection.k + selection.reconstructed.count
-    let cost = state.cost.estimate(visual: s.count, kept: read)
+    let cost = state.costEstimate(selection)
     line("\(state.cost.model.name) + \(state.cost.textTokens) text", Theme.accent, .bold)
     line("prefill ≈ \(CostEstimate.flops(cost.prefillFLOPs)) (\(Int((cost.flopsRatio * 100).rounded())) %)")
     line("KV ≈ \(CostEstimate.bytes(cost.kvBytes)) of \(CostEstimate.bytes(cost.kvBytesAllTokens))")

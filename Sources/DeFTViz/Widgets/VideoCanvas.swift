@@ -3,13 +3,13 @@ import DeFTMedia
 
 /// A strip of frame thumbnails with each frame's kept count, and the cursor's frame enlarged.
 /// Frames within ±2 of the cursor's frame (its temporal neighbourhood) are labelled in cyan.
-func drawVideo(_ f: inout Frame, _ frames: [RGBImage], layout: TokenLayout, isKept: [Bool],
+func drawVideo(_ f: inout Frame, _ frames: [RGBImage], layout: TokenLayout,
                place: VideoPlacement, paint: TokenPaint, theme: Theme) {
     let per = layout.tokensPerFrame
     let cursorFrame = paint.cursor / max(per, 1)
     for (t, thumb) in place.thumbs.enumerated() where t < frames.count {
         drawImage(&f, frames[t], thumb, tokenOffset: t * per, paint: paint, theme: theme)
-        let kept = isKept[(t * per)..<((t + 1) * per)].filter { $0 }.count
+        let kept = paint.isKept[(t * per)..<((t + 1) * per)].filter { $0 }.count
         let label = "\(t + 1):\(kept)"
         let near = abs(t - cursorFrame) <= 2 && t != cursorFrame
         let fg: RGB = t == cursorFrame ? Theme.cursor : (near ? Theme.neighbour : Theme.muted)
