@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // System libraries: a module map and a one-line shim each.
@@ -29,10 +31,17 @@ let package = Package(
         .target(name: "DeFT", dependencies: ["COpenBLAS"]),
         .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
         .target(name: "DeFTMedia", dependencies: ["DeFT", "CImageCodec"]),
+        // Real pretrained encoders (DINOv2-S/14, all-MiniLM-L6-v2) on DeFT's matrix core; the model
+        // cache (download, checksum, unpack, ONNX → safetensors) lives beside them.
+        .target(name: "DeFTEncoders", dependencies: [
+            "DeFT",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .target(name: "DeFTEval", dependencies: ["DeFT", "DeFTTrain"]),
         .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "DeFTTrain", "DeFTEval", "CNcursesw"]),
         .executableTarget(name: "deft", dependencies: [
-            "DeFT", "DeFTMedia", "DeFTViz", "DeFTTrain", "DeFTEval",
+            "DeFT", "DeFTMedia", "DeFTEncoders", "DeFTViz", "DeFTTrain", "DeFTEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,6 +52,7 @@ let package = Package(
         .testTarget(name: "DeFTTrainTests", dependencies: ["DeFTTrain", "DeFT", "DeFTMedia"]),
         .testTarget(name: "DeFTEvalTests", dependencies: ["DeFTEval", "DeFT"]),
         .testTarget(name: "DeFTMediaTests", dependencies: ["DeFTMedia", "CImageCodec"]),
+        .testTarget(name: "DeFTEncodersTests", dependencies: ["DeFTEncoders", "DeFT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFTEval", "DeFT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DeFT"]),
     ]
