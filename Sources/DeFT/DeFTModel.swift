@@ -2,14 +2,17 @@ import Foundation
 
 /// The shapes and hyper-parameters of one DeFT module (the reference's constructor arguments).
 public struct DeFTConfig: Sendable, Equatable, Codable {
+    /// The paper's headline keep ratio (99.5 % of accuracy at 48.2 % of the tokens): every default ratio.
+    public static let paperRatio = 0.482
+
     public var tokenDim: Int
     public var semanticDim: Int = 512
-    public var retentionRatio: Double = 0.482
+    public var retentionRatio: Double = DeFTConfig.paperRatio
     public var enableRTD: Bool = true
     public var alphaVar: Float = 0.1
     public var bottleneckRatio: Int = 4
 
-    public init(tokenDim: Int, semanticDim: Int = 512, retentionRatio: Double = 0.482,
+    public init(tokenDim: Int, semanticDim: Int = 512, retentionRatio: Double = DeFTConfig.paperRatio,
                 enableRTD: Bool = true, alphaVar: Float = 0.1, bottleneckRatio: Int = 4) {
         self.tokenDim = tokenDim; self.semanticDim = semanticDim; self.retentionRatio = retentionRatio
         self.enableRTD = enableRTD; self.alphaVar = alphaVar; self.bottleneckRatio = bottleneckRatio

@@ -6,18 +6,21 @@ import COpenBLAS
 /// Text needs all pairs: one GEMM per batch row, then a top-5 per row by partial selection.
 public enum GroupScore {
     /// Row-normalised copy of z (`F.normalize`: x / max(‖x‖, 1e-12)).
-    public static func normalisedRows(_ z: Matrix) -> Matrix {
+    public static func normalisedRows(_ z: Matrix) -> Matrix { normalise(z).normalised }
+
+    /// The row-normalised copy and the clamped norms (training's backward needs them).
+    public static func normalise(_ z: Matrix) -> (normalised: Matrix, norms: [Float]) {
         var out = z
+        var norms = [Float](repeating: 0, count: z.rows)
         let d = z.cols
         out.storage.withUnsafeMutableBufferPointer { p in
             for r in 0..<z.rows {
                 let row = p.baseAddress! + r * d
-                let norm = cblas_snrm2(blasint(d), row, 1)
-                let inv = 1 / max(norm, 1e-12)
-                cblas_sscal(blasint(d), inv, row, 1)
+                norms[r] = max(cblas_snrm2(blasint(d), row, 1), 1e-12)
+                cblas_sscal(blasint(d), 1 / norms[r], row, 1)
             }
         }
-        return out
+        return (out, norms)
     }
 
     /// Group scores for grid layouts. `zn` holds B·N normalised rows; `saliency` B·N values.

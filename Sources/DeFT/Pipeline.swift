@@ -5,63 +5,50 @@ import Foundation
 public enum DeFTPipeline {
     /// Scores a batch. `tokens`: B·N rows of width d (batch-major); `feedback` (∂L/∂z): B·N × d'
     /// or nil; `logits`: B·N × C or nil. `reconstruction`: also decode every token through the
-    /// RTD to report its reconstruction error (the inspector's; a pure fast path skips it).
-    /// Returns one `TokenScores` per batch row.
+    /// RTD to report its reconstruction error (hybrid/adaptive and the inspector want it; the fast
+    /// path does not). Returns one `TokenScores` per batch row.
     public static func score(_ model: DeFTModel, tokens: Matrix, batch: Int, layout: TokenLayout,
-                             feedback: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = true) throws -> [TokenScores] {
-        let n = layout.count
+                             feedback: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false) throws -> [TokenScores] {
         try validate(model, tokens: tokens, batch: batch, layout: layout, feedback: feedback, logits: logits)
+        let forward = ScoringForward(model: model, tokens: tokens, batch: batch, layout: layout)
+        return score(model, forward: forward, tokens: tokens, feedback: feedback, logits: logits, reconstruction: reconstruction)
+    }
 
-        let z = semantic(model, tokens)
-        let saliency = self.saliency(model, z)
-        let zn = GroupScore.normalisedRows(z)
-        var group: [Float]
-        var textNeighbours: [Int]? = nil
-        if layout.modality == .text {
-            let t = GroupScore.text(zn: zn, saliency: saliency, batch: batch, tokens: n)
-            group = t.scores
-            textNeighbours = t.neighbours
-        } else {
-            group = GroupScore.grid(zn: zn, saliency: saliency, batch: batch, layout: layout)
-        }
+    /// Scores from a forward pass already run (its z fed a task objective for the feedback): the
+    /// one place the three signals become `TokenScores`. Validate the inputs first (`validate`).
+    public static func score(_ model: DeFTModel, forward: ScoringForward, tokens: Matrix,
+                             feedback: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false) -> [TokenScores] {
+        let n = forward.tokens, batch = forward.batch
         let fb = feedback.map { feedbackSignal(gradient: $0, batch: batch, alphaVar: model.config.alphaVar) }
-        let gate = logits.map { gateSignals(model, z: z, logits: $0) }
+        let fbZ = forward.feedbackZ(fb)
+        let combined = forward.combined(feedbackZ: fbZ)
+        let gate = logits.map { gateSignals(model, z: forward.z, logits: $0) }
         let recError = reconstruction ? reconstructionErrors(model, tokens) : nil
-        let beta = RowStatistics.softmax(model.mixtureLogits[...])
 
         return (0..<batch).map { b in
             let rows = (b * n)..<((b + 1) * n)
-            let sSem = Array(saliency[rows]), sGroup = Array(group[rows])
-            let sFb = fb.map { Array($0[rows]) } ?? [Float](repeating: 0, count: n)
-            let zSem = RowStatistics.zScore(sSem[...]), zGroup = RowStatistics.zScore(sGroup[...])
-            let zFb = fb == nil ? [Float](repeating: 0, count: n) : RowStatistics.zScore(sFb[...])
-            var combined = [Float](repeating: 0, count: n)
-            for i in 0..<n { combined[i] = beta[0] * zSem[i] + beta[1] * zFb[i] + beta[2] * zGroup[i] }
+            let s = Array(combined[rows])
             let rowGate = gate.map {
                 GateSignals(probability: Array($0.probability[rows]), uncertainty: Array($0.uncertainty[rows]),
                             confidence: Array($0.confidence[rows]))
             }
             return TokenScores(
-                layout: layout, saliency: sSem, feedback: sFb, group: sGroup,
-                saliencyZ: zSem, feedbackZ: zFb, groupZ: zGroup, combined: combined, mixture: beta,
-                hasFeedback: fb != nil, ranking: ranking(combined),
-                selectionEntropy: RowStatistics.selectionEntropy(combined[...]),
-                gate: rowGate, reconstructionError: recError.map { Array($0[rows]) },
+                layout: forward.layout, saliency: Array(forward.saliency[rows]),
+                feedback: fb.map { Array($0[rows]) } ?? [Float](repeating: 0, count: n), group: Array(forward.group[rows]),
+                saliencyZ: Array(forward.saliencyZ[rows]), feedbackZ: Array(fbZ[rows]), groupZ: Array(forward.groupZ[rows]),
+                combined: s, mixture: forward.mixture,
+                hasFeedback: fb != nil, ranking: ranking(s),
+                selectionEntropy: RowStatistics.selectionEntropy(s[...]),
+                gate: rowGate, reconstructionError: recError.map { Array($0[rows]) }, canReconstruct: model.rtd != nil,
                 adaptive: adaptiveDecision(model, gate: rowGate),
-                semanticNeighbours: textNeighbours)
+                semanticNeighbours: forward.textNeighbours)
         }
     }
 
     /// z = W2 · relu(W1 · x + b1) + b2 for every row (spec §1).
+    /// For inputs that need z alone (merged tokens, RTD reconstructions, a baseline's head).
     public static func semantic(_ model: DeFTModel, _ tokens: Matrix) -> Matrix {
         model.sam2.forward(model.sam1.forward(tokens, relu: true))
-    }
-
-    /// s_sem = sigmoid(MLP(z)) for every row.
-    public static func saliency(_ model: DeFTModel, _ z: Matrix) -> [Float] {
-        let a = model.score1.forward(z, relu: true)
-        let b = model.score2.forward(a, relu: true)
-        return model.score3.forward(b).storage.map(RowStatistics.sigmoid)
     }
 
     /// RTD codes enc(x) (nil when the model has no RTD).
@@ -187,7 +174,7 @@ public enum DeFTPipeline {
         Array(s.indices).sorted { s[$0] != s[$1] ? s[$0] > s[$1] : $0 < $1 }
     }
 
-    static func validate(_ model: DeFTModel, tokens: Matrix, batch: Int, layout: TokenLayout,
+    public static func validate(_ model: DeFTModel, tokens: Matrix, batch: Int, layout: TokenLayout,
                          feedback: Matrix?, logits: Matrix?) throws {
         let n = layout.count, d = model.config.tokenDim, s = model.config.semanticDim
         guard n > 0, batch > 0 else { throw DeFTError("tokens", "no tokens to score") }

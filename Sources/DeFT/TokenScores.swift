@@ -29,8 +29,10 @@ public struct TokenScores: Sendable {
 
     /// The reconstruction gate's inputs and output for every token (nil without logits).
     public let gate: GateSignals?
-    /// `‖x − dec(enc(x))‖ / ‖x‖` per token (nil when the RTD is disabled).
+    /// `‖x − dec(enc(x))‖ / ‖x‖` per token (nil when not asked for, or without an RTD).
     public let reconstructionError: [Float]?
+    /// The weights have a recoverable token dictionary: hybrid can bring pruned tokens back.
+    public let canReconstruct: Bool
     /// The adaptive rule's decision for this input (independent of the ratio).
     public let adaptive: AdaptiveDecision
 
@@ -40,7 +42,7 @@ public struct TokenScores: Sendable {
     public init(layout: TokenLayout, saliency: [Float], feedback: [Float], group: [Float],
                 saliencyZ: [Float], feedbackZ: [Float], groupZ: [Float], combined: [Float],
                 mixture: [Float], hasFeedback: Bool, ranking: [Int], selectionEntropy: Float,
-                gate: GateSignals?, reconstructionError: [Float]?, adaptive: AdaptiveDecision,
+                gate: GateSignals?, reconstructionError: [Float]?, canReconstruct: Bool, adaptive: AdaptiveDecision,
                 semanticNeighbours: [Int]?) {
         self.layout = layout
         self.saliency = saliency; self.feedback = feedback; self.group = group
@@ -53,6 +55,7 @@ public struct TokenScores: Sendable {
         self.selectionEntropy = selectionEntropy
         self.gate = gate
         self.reconstructionError = reconstructionError
+        self.canReconstruct = canReconstruct
         self.adaptive = adaptive
         self.semanticNeighbours = semanticNeighbours
     }
@@ -79,7 +82,7 @@ public struct TokenScores: Sendable {
 
         let path: InferenceMode = mode == .adaptive ? adaptive.path : mode
         var reconstructed: [Int] = []
-        if path == .hybrid && reconstructionError != nil {
+        if path == .hybrid && canReconstruct {
             if let gate {
                 reconstructed = pruned.filter { gate.probability[$0] > 0.5 }
             } else {

@@ -6,10 +6,10 @@ import DeFTTrain
 /// No label is used to choose tokens (DeFT's feedback comes from the head's own prediction).
 public enum AccuracyEvaluation {
     public static func predictions(model: DeFTModel, head: ClassifyObjective, inputs: [Matrix], layout: TokenLayout,
-                                   method: Method, ratio: Double, seed: UInt64 = 0) -> [Int] {
+                                   method: Method, ratio: Double, seed: UInt64 = 0) throws -> [Int] {
         guard !inputs.isEmpty else { return [] }
         if method == .deft {
-            return ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: ratio)
+            return try ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: ratio)
         }
         let n = layout.count, k = TokenScores.keepCount(ratio: ratio, tokens: n), b = inputs.count
         let x = Matrix(rows: b * n, cols: inputs[0].cols, storage: inputs.flatMap(\.storage))
@@ -26,7 +26,7 @@ public enum AccuracyEvaluation {
             let mz = DeFTPipeline.semantic(model, mx)
             return head.evaluate(z: mz, tokens: mx, mask: [Float](repeating: 1, count: b * k), batch: b, labels: nil).predictions ?? []
         }
-        let saliency = method == .saliency ? DeFTPipeline.saliency(model, z) : []
+        let saliency = method == .saliency ? ScoringForward(model: model, tokens: x, batch: b, layout: layout).saliency : []
         let uniform = BaselineRankings.uniform(layout)
         var mask = [Float](repeating: 0, count: b * n)
         for i in 0..<b {
@@ -43,38 +43,14 @@ public enum AccuracyEvaluation {
         return head.evaluate(z: z, tokens: x, mask: mask, batch: b, labels: nil).predictions ?? []
     }
 
-    /// DeFT in hybrid mode, through the pipeline's own path: the hard top-k plus the pruned tokens
-    /// the reconstruction gate brings back (p_rec > 0.5), each read as the semantic vector of its
-    /// RTD reconstruction. Per-token logits are the head on each token alone (as the gate trained).
-    /// Returns the predictions and the mean number of tokens restored per input (nil without an RTD).
+    /// DeFT in hybrid mode: the hard top-k plus the pruned tokens the reconstruction gate brings
+    /// back (p_rec > 0.5), read as their RTD reconstructions. Per-token logits are the head on each
+    /// token alone (as the gate trained). Returns the predictions and the mean number of tokens
+    /// restored per input (nil without an RTD).
     public static func hybridPredictions(model: DeFTModel, head: ClassifyObjective, inputs: [Matrix], layout: TokenLayout,
                                          ratio: Double, chunk: Int = 64) throws -> (predictions: [Int], restored: Double)? {
         guard model.rtd != nil else { return nil }
-        let n = layout.count
-        var out: [Int] = [], restored = 0
-        for start in stride(from: 0, to: inputs.count, by: chunk) {
-            let part = Array(inputs[start..<min(start + chunk, inputs.count)])
-            let b = part.count
-            let x = Matrix(rows: b * n, cols: part[0].cols, storage: part.flatMap(\.storage))
-            let z = DeFTPipeline.semantic(model, x)
-            let zr = DeFTPipeline.semantic(model, DeFTPipeline.reconstruct(model, x)!)
-            let feedback = TaskFeedback.gradient(head, z: z, tokens: x, batch: b, labels: nil).gradient
-            let rows = try DeFTPipeline.score(model, tokens: x, batch: b, layout: layout, feedback: feedback,
-                                              logits: GateObjective.tokenLogits(head, z: z))
-            var zMixed = z
-            var mask = [Float](repeating: 0, count: b * n)
-            for (i, scores) in rows.enumerated() {
-                let sel = scores.selection(ratio: ratio, mode: .hybrid)
-                for t in sel.kept { mask[i * n + t] = 1 }
-                for t in sel.reconstructed {
-                    let r = i * n + t
-                    mask[r] = 1
-                    for f in 0..<z.cols { zMixed.storage[r * z.cols + f] = zr.storage[r * z.cols + f] }
-                }
-                restored += sel.reconstructed.count
-            }
-            out += head.evaluate(z: zMixed, tokens: zMixed, mask: mask, batch: b, labels: nil).predictions ?? []
-        }
-        return (out, Double(restored) / Double(max(inputs.count, 1)))
+        return try ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: ratio,
+                                                    mode: .hybrid, chunk: chunk)
     }
 }

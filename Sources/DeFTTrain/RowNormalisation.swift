@@ -4,11 +4,7 @@ import DeFT
 /// ẑ = z / max(‖z‖, 1e-12) per row (`F.normalize`), forward with the norms kept, and backward.
 public enum RowNormalisation {
     public static func forward(_ z: Matrix) -> (normalised: Matrix, norms: [Float]) {
-        let d = z.cols
-        let norms = z.storage.withUnsafeBufferPointer { p in
-            (0..<z.rows).map { max(cblas_snrm2(blasint(d), p.baseAddress! + $0 * d, 1), 1e-12) }
-        }
-        return (GroupScore.normalisedRows(z), norms)
+        GroupScore.normalise(z)
     }
 
     /// ∂L/∂z from ∂L/∂ẑ: `(g − ẑ(ẑ·g)) / ‖z‖`.

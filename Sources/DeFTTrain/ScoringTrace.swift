@@ -2,60 +2,39 @@ import COpenBLAS
 import DeFT
 import Foundation
 
-/// The scoring forward pass (spec §1–2) with every intermediate kept, and its exact backward.
+/// The scoring forward pass with its activations kept, and its exact backward.
 ///
-/// The values are the inference pipeline's own (`DeFTPipeline`, `GroupScore`), so what training
-/// optimises is what `deft score` and the viewer show. The feedback term enters as a constant:
-/// it is itself a gradient (∂L/∂z), and differentiating through it would need second derivatives.
+/// The forward is the inference pipeline's own (`ScoringForward`), so what training optimises is
+/// what `deft score` and the viewer show. The feedback term enters as a constant: it is itself a
+/// gradient (∂L/∂z), and differentiating through it would need second derivatives.
 public struct ScoringTrace: Sendable {
-    public let batch: Int
-    public let layout: TokenLayout
+    public let forward: ScoringForward
     let x: Matrix
-    let h1: Matrix              // relu(sam1(x))
-    public let z: Matrix        // sam2(h1)
-    let a1: Matrix, a2: Matrix  // the scoring MLP's hidden activations (after relu)
-    public let saliency: [Float]
-    let zn: Matrix              // z / ‖z‖
-    let norms: [Float]          // max(‖z‖, 1e-12)
     /// Directed neighbour edges of one input (i, j, 1/|G(i)|): s_group[i] = Σ w·cos(z_i, z_j)·s_sem[j].
     let edges: [(i: Int, j: Int, w: Float)]
-    public let group: [Float]
-    public let saliencyZ: [Float], groupZ: [Float]
     public private(set) var feedbackZ: [Float]
-    public let beta: [Float]
     public private(set) var combined: [Float]
 
-    public var tokens: Int { layout.count }
+    public var batch: Int { forward.batch }
+    public var layout: TokenLayout { forward.layout }
+    public var tokens: Int { forward.tokens }
+    public var z: Matrix { forward.z }
+    public var saliency: [Float] { forward.saliency }
 
     /// `feedback`: s_fb for the B·N tokens (nil: no task loss, its normalised term is 0).
     public init(model: DeFTModel, tokens x: Matrix, batch: Int, layout: TokenLayout, feedback: [Float]? = nil) {
         let n = layout.count
-        precondition(x.rows == batch * n && x.cols == model.config.tokenDim)
-        self.batch = batch; self.layout = layout; self.x = x
-        h1 = model.sam1.forward(x, relu: true)
-        z = model.sam2.forward(h1)
-        a1 = model.score1.forward(z, relu: true)
-        a2 = model.score2.forward(a1, relu: true)
-        saliency = model.score3.forward(a2).storage.map(RowStatistics.sigmoid)
-        (zn, norms) = RowNormalisation.forward(z)
-        if layout.modality == .text {
-            let t = GroupScore.text(zn: zn, saliency: saliency, batch: batch, tokens: n)
-            group = t.scores
-            let k = n > 0 ? t.neighbours.count / n : 0
-            edges = k == 0 ? [] : (0..<n).flatMap { i in (0..<k).map { (i, t.neighbours[i * k + $0], 1 / Float(k)) } }
+        forward = ScoringForward(model: model, tokens: x, batch: batch, layout: layout, keepActivations: true)
+        self.x = x
+        if let t = forward.textNeighbours {
+            let k = n > 0 ? t.count / n : 0
+            edges = k == 0 ? [] : (0..<n).flatMap { i in (0..<k).map { (i, t[i * k + $0], 1 / Float(k)) } }
         } else {
-            group = GroupScore.grid(zn: zn, saliency: saliency, batch: batch, layout: layout)
             let pairs = GroupScore.neighbourPairs(layout)
             var count = [Float](repeating: 0, count: n)
             for (i, j) in pairs { count[i] += 1; count[j] += 1 }
             edges = pairs.flatMap { [($0.0, $0.1, 1 / count[$0.0]), ($0.1, $0.0, 1 / count[$0.1])] }
         }
-        func perRow(_ v: [Float]) -> [Float] {
-            (0..<batch).flatMap { RowStatistics.zScore(v[($0 * n)..<(($0 + 1) * n)]) }
-        }
-        saliencyZ = perRow(saliency)
-        groupZ = perRow(group)
-        beta = RowStatistics.softmax(model.mixtureLogits[...])
         feedbackZ = []; combined = []
         setFeedback(feedback)
     }
@@ -63,22 +42,16 @@ public struct ScoringTrace: Sendable {
     /// Replaces the feedback signal (nil: none) and recomputes the combined score; z does not
     /// depend on it, so a feedback pass needs no second forward.
     public mutating func setFeedback(_ feedback: [Float]?) {
-        let n = layout.count
-        if let feedback {
-            precondition(feedback.count == batch * n)
-            feedbackZ = (0..<batch).flatMap { RowStatistics.zScore(feedback[($0 * n)..<(($0 + 1) * n)]) }
-        } else {
-            feedbackZ = [Float](repeating: 0, count: batch * n)
-        }
-        var s = [Float](repeating: 0, count: batch * n)
-        for r in s.indices { s[r] = beta[0] * saliencyZ[r] + beta[1] * feedbackZ[r] + beta[2] * groupZ[r] }
-        combined = s
+        feedbackZ = forward.feedbackZ(feedback)
+        combined = forward.combined(feedbackZ: feedbackZ)
     }
 
     /// Gradients of the SAM, the scoring MLP and the mixture logits, given ∂L/∂s (combined
     /// scores) and ∂L/∂z from paths that use z directly (a task head); either may be absent.
     public func backward(model: DeFTModel, combined dS: [Float]?, semantic dZdirect: Matrix?) -> Gradients {
         let n = layout.count, rows = batch * n, d = z.cols
+        let f = forward, beta = f.mixture, saliency = f.saliency, zn = f.normalised
+        let a1 = f.scoreHidden1!, a2 = f.scoreHidden2!, h1 = f.samHidden!
         var grads = Gradients()
         var dZ = dZdirect ?? Matrix(rows: rows, cols: d)
         precondition(dZ.rows == rows && dZ.cols == d)
@@ -88,7 +61,7 @@ public struct ScoringTrace: Sendable {
             // s = Σ β_c ẑ_c; β = softmax(θ).
             var dBeta = [Float](repeating: 0, count: 3)
             for r in 0..<rows {
-                dBeta[0] += dS[r] * saliencyZ[r]; dBeta[1] += dS[r] * feedbackZ[r]; dBeta[2] += dS[r] * groupZ[r]
+                dBeta[0] += dS[r] * f.saliencyZ[r]; dBeta[1] += dS[r] * feedbackZ[r]; dBeta[2] += dS[r] * f.groupZ[r]
             }
             let dot = zip(beta, dBeta).map(*).reduce(0, +)
             grads.add("scoring.mixture_logits", (0..<3).map { beta[$0] * (dBeta[$0] - dot) })
@@ -98,7 +71,7 @@ public struct ScoringTrace: Sendable {
             for b in 0..<batch {
                 let range = (b * n)..<((b + 1) * n)
                 let gs = Self.zScoreBackward(values: saliency[range], grad: dSalZ[range])
-                let gg = Self.zScoreBackward(values: group[range], grad: dGroupZ[range])
+                let gg = Self.zScoreBackward(values: f.group[range], grad: dGroupZ[range])
                 for (o, r) in range.enumerated() { dSal[r] += gs[o]; dGroup[r] = gg[o] }
             }
             // s_group[i] = Σ_j w_ij (zn_i·zn_j) s_sem[j].
@@ -119,7 +92,7 @@ public struct ScoringTrace: Sendable {
                     }
                 }
             }
-            dZ.add(RowNormalisation.backward(normalised: zn, norms: norms, gradient: dZn))
+            dZ.add(RowNormalisation.backward(normalised: zn, norms: f.norms, gradient: dZn))
         }
 
         // s_sem = σ(score3(relu(score2(relu(score1(z)))))).

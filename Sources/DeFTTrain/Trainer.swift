@@ -33,7 +33,7 @@ public struct TrainingSet: Sendable {
 }
 
 public struct TrainingOptions: Sendable, Codable, Equatable {
-    public var ratio: Double = 0.482
+    public var ratio: Double = DeFTConfig.paperRatio
     public var temperature: Float = 0.05
     public var batchSize = 16
     public var learningRate: Float = 1e-3

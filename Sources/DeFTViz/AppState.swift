@@ -2,48 +2,20 @@ import DeFT
 import DeFTEval
 import DeFTMedia
 
-/// A sample with its pipeline result, ready to draw.
-public struct ScoredSample: Sendable {
-    public let sample: LoadedSample
-    public let scores: TokenScores
-    /// `WeightsOrigin.description`: "trained file X" or "untrained, seed S".
-    public let weights: String
-    /// Where the feedback signal's ∂L/∂z came from ("reconstruct", "classify, label 3", "bundle"); nil without one.
-    public let feedbackSource: String?
-    /// DeFT beside every baseline, with fidelity at any ratio (nil when it was not built).
-    public let comparison: Comparison?
-    public init(sample: LoadedSample, scores: TokenScores, weights: String, feedbackSource: String? = nil,
-                comparison: Comparison? = nil) {
-        self.sample = sample; self.scores = scores; self.weights = weights; self.feedbackSource = feedbackSource
-        self.comparison = comparison
-    }
-}
-
-/// A sample slot: loaded lazily so start-up scores only the first.
-public enum SampleEntry: Sendable {
-    case pending(name: String, path: String)
-    case ready(ScoredSample)
-    case failed(name: String, message: String)
-
-    public var name: String {
-        switch self {
-        case .pending(let n, _), .failed(let n, _): return n
-        case .ready(let s): return s.sample.name
-        }
-    }
-}
-
 /// Side effects `update` asks the run loop for.
 public enum Command: Equatable, Sendable {
     case quit
+    /// Open and score sample i; answered by `Event.loaded`.
     case load(sampleIndex: Int)
+    /// Build sample i's comparison with the baselines; answered by `Event.compared`.
+    case compare(sampleIndex: Int)
 }
 
 /// Everything the screen shows, as a value. `update` changes it; `view` draws it.
 public struct AppState: Sendable {
     public var samples: [SampleEntry]
     public var current: Int
-    public var ratio: Double = 0.482
+    public var ratio: Double = DeFTConfig.paperRatio
     public var mode: InferenceMode = .fast
     public var channel: Channel = .combined
     public var overlay = false
@@ -62,6 +34,8 @@ public struct AppState: Sendable {
     public var showCurves = false
     /// The language model whose cost the status line estimates.
     public var cost = CostModel(model: .llava7B, textTokens: 64)
+    /// Samples whose comparison is being built.
+    public var comparing: Set<Int> = []
     /// A one-line note for the user (a failed load, a typed value out of range).
     public var note: String?
 

@@ -1,10 +1,23 @@
-/// Everything that can happen to the viewer. `update(state, event)` is pure over these.
-public enum Event: Equatable, Sendable {
+import DeFTEval
+
+/// Everything that can happen to the viewer. `update(state, event)` is pure over these: the
+/// results of side effects (a sample scored, a comparison built) come back through here too.
+public enum Event: Sendable {
     case key(Key)
     case mouse(MouseEvent)
     case resize(width: Int, height: Int)
     /// Animation clock (the tour); never sent while idle.
     case tick
+    /// The answer to `Command.load`: the scored sample, or the one-line error.
+    case loaded(sampleIndex: Int, Result<ScoredSample, LoadFailure>)
+    /// The answer to `Command.compare`.
+    case compared(sampleIndex: Int, Comparison)
+}
+
+/// Why a sample could not be opened, as the one line the screen shows.
+public struct LoadFailure: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }
 
 public enum Key: Hashable, Sendable {

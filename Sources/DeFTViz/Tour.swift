@@ -18,9 +18,9 @@ public struct Tour: Sendable, Equatable {
         Step(caption: "Keep everything: every patch at full colour, coloured by the combined DeFT score") { s in
             s.ratio = 1; s.mode = .fast; s.channel = .combined; s.overlay = true },
         Step(caption: "Scrub down to 48.2 %: the paper's ratio — pruned tokens fade") { s in s.ratio = 0.75 },
-        Step(caption: "Scrub down to 48.2 %: the paper's ratio — pruned tokens fade") { s in s.ratio = 0.482 },
+        Step(caption: "Scrub down to 48.2 %: the paper's ratio — pruned tokens fade") { s in s.ratio = DeFTConfig.paperRatio },
         Step(caption: "Keep only 10 %: what survives is what DeFT ranks highest") { s in s.ratio = 0.10 },
-        Step(caption: "Saliency alone: what the scoring MLP sees in each token") { s in s.ratio = 0.482; s.channel = .saliency },
+        Step(caption: "Saliency alone: what the scoring MLP sees in each token") { s in s.ratio = DeFTConfig.paperRatio; s.channel = .saliency },
         Step(caption: "Group score: agreement with neighbours (8 around a patch, ±2 frames, 5 nearest words)") { s in s.channel = .group },
         Step(caption: "Rank: brighter = kept earlier as the ratio grows") { s in s.channel = .rank },
         Step(caption: "Overlay off: the real pixels, kept bright and pruned dimmed") { s in s.overlay = false; s.channel = .combined },

@@ -1,12 +1,13 @@
 import DeFT
 import DeFTEval
 
-/// The pure state transition: every key, click, resize and tick. Asks for side effects (quit,
-/// load a sample) through `Command`s; never draws and never computes the pipeline.
+/// The pure state transition: every key, click, resize, tick and side-effect result. Asks for
+/// side effects (quit, load a sample, build a comparison) through `Command`s, each emitted by the
+/// branch that needs it; never draws and never computes the pipeline.
 public func update(_ state: AppState, _ event: Event) -> (AppState, [Command]) {
     var s = state
     var commands: [Command] = []
-    if s.tour != nil, event != .tick, !isResize(event) {
+    if s.tour != nil, isInput(event) {
         s.tour = nil              // any key or click hands control to the user
         s.note = "tour stopped: the controls are yours (? for help)"
         return (s, [])
@@ -16,7 +17,12 @@ public func update(_ state: AppState, _ event: Event) -> (AppState, [Command]) {
         s.width = max(w, 0); s.height = max(h, 0)
     case .tick:
         guard var tour = s.tour else { break }
-        if tour.ticks == 0 { Tour.steps[tour.step % Tour.steps.count].apply(&s) }
+        if tour.ticks == 0 {
+            let before = (s.current, s.baseline, s.showCurves)
+            Tour.steps[tour.step % Tour.steps.count].apply(&s)
+            if s.current != before.0 { commands += s.show(sample: s.current) }
+            if s.baseline != before.1 || s.showCurves != before.2 { commands += s.requestComparison() }
+        }
         tour.ticks += 1
         if tour.ticks >= Tour.ticksPerStep { tour.ticks = 0; tour.step += 1 }
         s.tour = tour
@@ -25,12 +31,47 @@ public func update(_ state: AppState, _ event: Event) -> (AppState, [Command]) {
         handleMouse(&s, m)
     case .key(let key):
         if s.typedRatio != nil { handleTyping(&s, key) } else { handleKey(&s, key, &commands) }
+    case .loaded(let i, .success(let scored)):
+        s.install(scored, at: i)
+        if i == s.current { commands += s.requestComparison() }
+    case .loaded(let i, .failure(let failure)):
+        s.markFailed(i, message: failure.message)
+    case .compared(let i, let comparison):
+        s.comparing.remove(i)
+        guard case .ready(var scored)? = s.samples[safe: i] else { break }
+        scored.comparison = comparison
+        s.samples[i] = .ready(scored)
     }
-    if case .pending = s.samples[safe: s.current] { commands.append(.load(sampleIndex: s.current)) }
     return (s, commands)
 }
 
-private func isResize(_ e: Event) -> Bool { if case .resize = e { return true } else { return false } }
+/// Keys and clicks (what a person does), as opposed to resizes, ticks and results.
+private func isInput(_ e: Event) -> Bool {
+    switch e {
+    case .key, .mouse: return true
+    case .resize, .tick, .loaded, .compared: return false
+    }
+}
+
+extension AppState {
+    /// Makes sample `index` current, asking for its load the first time it is shown.
+    mutating func show(sample index: Int) -> [Command] {
+        guard !samples.isEmpty else { return [] }
+        current = (index % samples.count + samples.count) % samples.count
+        cursor = 0
+        guard case .pending(let name, let path) = samples[current] else { return requestComparison() }
+        samples[current] = .loading(name: name, path: path)
+        return [.load(sampleIndex: current)]
+    }
+
+    /// Asks for the current sample's comparison when the screen needs it (a baseline or the curves)
+    /// and it is neither built nor on its way.
+    mutating func requestComparison() -> [Command] {
+        guard baseline != nil || showCurves, let scored, scored.comparison == nil, !comparing.contains(current) else { return [] }
+        comparing.insert(current)
+        return [.compare(sampleIndex: current)]
+    }
+}
 
 extension Array {
     subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
@@ -64,14 +105,14 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
     case .char("c"): s.channel = s.channel.next
     case .char("C"): s.channel = Channel.allCases[(Channel.allCases.firstIndex(of: s.channel)! + Channel.allCases.count - 1) % Channel.allCases.count]
     case .char("o"): s.overlay.toggle()
-    case .char("b"): s.baseline = cycle(s.baseline, by: 1)
-    case .char("B"): s.baseline = cycle(s.baseline, by: -1)
-    case .char("g"): s.showCurves.toggle()
-    case .tab, .char("]"), .char("n"): switchSample(&s, to: s.current + 1)
-    case .backTab, .char("["), .char("p"): switchSample(&s, to: s.current - 1)
+    case .char("b"): s.baseline = cycle(s.baseline, by: 1); commands += s.requestComparison()
+    case .char("B"): s.baseline = cycle(s.baseline, by: -1); commands += s.requestComparison()
+    case .char("g"): s.showCurves.toggle(); commands += s.requestComparison()
+    case .tab, .char("]"), .char("n"): commands += s.show(sample: s.current + 1)
+    case .backTab, .char("["), .char("p"): commands += s.show(sample: s.current - 1)
     case .char(let ch) where ch.isWholeNumber && ch != "0":
         let i = Int(String(ch))! - 1
-        if i < s.samples.count { switchSample(&s, to: i) }
+        if i < s.samples.count { commands += s.show(sample: i) }
     case .left, .char("h"): s.cursor = max(0, s.cursor - 1)
     case .right, .char("l"): s.cursor = min(max(n - 1, 0), s.cursor + 1)
     case .up, .char("k"): s.cursor = max(0, s.cursor - rowStep(layout))
@@ -95,12 +136,6 @@ private func cycle(_ m: Method?, by step: Int) -> Method? {
 private func rowStep(_ l: TokenLayout?) -> Int {
     guard let l else { return 1 }
     return l.modality == .text ? 10 : l.width
-}
-
-private func switchSample(_ s: inout AppState, to index: Int) {
-    guard !s.samples.isEmpty else { return }
-    s.current = (index % s.samples.count + s.samples.count) % s.samples.count
-    s.cursor = 0
 }
 
 private func handleTyping(_ s: inout AppState, _ key: Key) {

@@ -28,8 +28,12 @@ public func view(_ state: AppState) -> Frame {
         if state.showCurves, let cmp = scored.comparison {
             drawCurves(&f, in: layout.canvas, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
         }
+        if (state.baseline != nil || state.showCurves) && scored.comparison == nil {
+            f.put(" comparing with the baselines\(theme.ellipsis) ", x: layout.canvas.x + 1, y: layout.canvas.y,
+                  fg: theme.c(Theme.muted), style: .reverse)
+        }
         drawPanel(&f, layout.panel, state: state, scored: scored, selection: selection, paint: paint, theme: theme)
-    case .pending(let name, _)?:
+    case .pending(let name, _)?, .loading(let name, _)?:
         f.put("loading \(name)\(theme.ellipsis)", x: layout.canvas.x + 2, y: layout.canvas.y + 1, fg: theme.c(Theme.muted))
     case .failed(let name, let message)?:
         f.put("\(name) could not be opened:", x: layout.canvas.x + 2, y: layout.canvas.y + 1, fg: theme.c(Theme.pruned), style: .bold)

@@ -175,8 +175,8 @@ enum ViewerBench {
         guard FileManager.default.fileExists(atPath: video) else { return nil }
         var settings = Viewer.Settings()
         if quick { settings.scorer.load.grid = GridSize(height: 4, width: 4); settings.scorer.load.frames = 2 }
-        var state = Viewer.initialState(paths: [video], names: ["video"], settings: settings, width: 120, height: 40,
-                                        depth: .truecolor, unicode: true)
+        var state = Viewer.firstFrameState(paths: [video], names: ["video"], settings: settings, width: 120, height: 40,
+                                           depth: .truecolor, unicode: true)
         guard let n = state.scored?.scores.count else { return nil }
         var up = true
         let scrub = Timing.measure(repetitions: max(repetitions, 20)) {

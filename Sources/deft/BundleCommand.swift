@@ -18,7 +18,7 @@ struct Bundle: ParsableCommand {
 
     @Option(help: "A title for the viewer.") var title: String?
     @Option(help: "image, video or text (default: from the input).") var modality: Modality?
-    @Option(help: ArgumentHelp("Patch grid per frame.", valueName: "HxW")) var grid: String?
+    @Option(help: ArgumentHelp("Patch grid per frame.", valueName: "HxW")) var grid: GridSize?
     @Option(help: "Frames to take from a video.") var frames: Int?
     @Option(help: ArgumentHelp("Token features from a model (.npy or .safetensors[:KEY]).", valueName: "PATH")) var features: String?
     @Option(help: ArgumentHelp("Token list with byte offsets for text features (.tsv).", valueName: "PATH")) var tokens: String?
@@ -35,7 +35,7 @@ struct Bundle: ParsableCommand {
             throw DeFTError(out, "already holds a bundle; choose a new folder")
         }
         // Load first: nothing is written for an input deft cannot read.
-        let g = try GridOption.parse(grid)
+        let g = grid
         let sample = try SampleLoader.load(input, options: LoadOptions(grid: g, frames: frames))
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw DeFTError(out, "cannot create the folder: \(error.localizedDescription)")

@@ -25,7 +25,7 @@ struct EvalAccuracy: ParsableCommand {
     var weights: String?
 
     @Option(help: "Retention ratios, comma-separated.")
-    var ratios = RatioList([0.1, 0.25, 0.482, 0.75])
+    var ratios = RatioList([0.1, 0.25, DeFTConfig.paperRatio, 0.75])
 
     @Option(help: "Seed of the random baseline.")
     var seed: UInt64 = 0
@@ -67,22 +67,21 @@ struct EvalAccuracy: ParsableCommand {
         }
         let digits = try LabelledDigits.load(folder: dir)
         let w = weights ?? (dir as NSString).appendingPathComponent("weights.safetensors")
-        let model = try DeFTModel(safetensors: w)
-        let head = try Checkpoint.loadHead(beside: w)
-        let d = digits.tokens(0).cols
-        guard model.config.tokenDim == d else { throw DeFTError(w, "expects tokens of width \(model.config.tokenDim), the digits have \(d)") }
+        let service = try ScoringService(weights: w, tokenDim: digits.tokens(0).cols, seed: 0, source: dir)
+        let model = service.model
+        let head = try service.head ?? Checkpoint.loadHead(beside: w)
         guard head.classes >= 10 else { throw DeFTError(w, "its head has \(head.classes) classes, the digits need 10") }
         let test = digits.split().test
         let inputs = test.map(digits.tokens), labels = test.map { digits.labels[$0] }
         let layout = TokenLayout.image(height: LabelledDigits.grid.height, width: LabelledDigits.grid.width)
 
         let all = ClassifierEvaluation.accuracy(
-            ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: 1), labels)
+            try ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: 1), labels)
         let rows = try ratios.values.map { r -> Row in
             var acc = [String: Double](), kept = [String: Double]()
             for m in Method.allCases {
                 let a = ClassifierEvaluation.accuracy(
-                    AccuracyEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, method: m, ratio: r, seed: seed), labels)
+                    try AccuracyEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, method: m, ratio: r, seed: seed), labels)
                 acc[m.rawValue] = a
                 kept[m.rawValue] = all > 0 ? a / all : 0
             }

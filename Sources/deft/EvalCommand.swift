@@ -45,4 +45,3 @@ struct RatioList: ExpressibleByArgument {
     var defaultValueDescription: String { values.map { String($0) }.joined(separator: ",") }
 }
 
-extension Method: ExpressibleByArgument {}

@@ -25,7 +25,7 @@ struct EvalCost: ParsableCommand {
     var textTokens = 64
 
     @Option(help: "Retention ratios, comma-separated.")
-    var ratios = RatioList([0.1, 0.25, 0.482, 0.75, 1])
+    var ratios = RatioList([0.1, 0.25, DeFTConfig.paperRatio, 0.75, 1])
 
     @Option(name: .customLong("prune-layer"), help: "Layer before which tokens are pruned (0: before the model; FastV: 2 or 3).")
     var pruneLayer = 0

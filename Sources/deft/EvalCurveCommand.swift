@@ -25,7 +25,7 @@ struct EvalCurve: ParsableCommand {
     var weights: String?
 
     @Option(help: ArgumentHelp("Patch grid per frame.", valueName: "HxW"))
-    var grid: String?
+    var grid: GridSize?
 
     @Option(help: "Frames to take from a video input.")
     var frames: Int?
@@ -54,13 +54,13 @@ struct EvalCurve: ParsableCommand {
         guard step >= 1, step <= 100 else { throw DeFTError("--step", "must be a whole percent in 1…100, got \(step)") }
         guard threshold > -1, threshold <= 1 else { throw DeFTError("--threshold", "a cosine must be in (−1, 1], got \(threshold)") }
         var options = SampleScorer.Options()
-        options.load.grid = try GridOption.parse(grid)
+        options.load.grid = grid
         options.load.frames = frames
         options.weights = weights
         options.seed = seed
         options.threshold = threshold
         let scored = try SampleScorer.score(input, options: options)
-        guard let cmp = scored.comparison else { throw DeFTError(input, "no comparison was built") }
+        let cmp = SampleScorer.comparison(scored, options: options)
         let ratios = stride(from: step, through: 100, by: step).map { Double($0) / 100 } + (100 % step == 0 ? [] : [1])
         var curves = [String: [CurvePoint]]()
         for m in Method.allCases { curves[m.rawValue] = cmp.curve(m, ratios: ratios) }

@@ -17,7 +17,7 @@ struct InputOptions: ParsableArguments {
     var frames: Int?
 
     @Option(help: ArgumentHelp("Patch grid per frame (image: optional when N is a square; video: required).", valueName: "HxW"))
-    var grid: String?
+    var grid: GridSize?
 
     /// The tokens to score: from --tokens, or encoded from a media INPUT.
     struct Source {
@@ -33,7 +33,6 @@ struct InputOptions: ParsableArguments {
         case (nil, nil): throw DeFTError("", "give an INPUT (image, frames, video, text, bundle) or --tokens PATH[:KEY]")
         case (.some, .some): throw DeFTError("", "give either an INPUT or --tokens, not both")
         case (let input?, nil):
-            let grid = try GridOption.parse(grid)
             let sample = try SampleLoader.load(input, options: LoadOptions(grid: grid, frames: frames))
             return Source(tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                           label: "\(input) (\(sample.tokenSet.featureOrigin))", sample: sample)
@@ -51,8 +50,8 @@ struct InputOptions: ParsableArguments {
     }
 
     /// The layout named by --modality/--grid for N tokens, or an error saying how they differ.
-    static func layout(modality: Modality, grid: String?, tokens n: Int, source: String) throws -> TokenLayout {
-        let hw = try GridOption.parse(grid).map { ($0.height, $0.width) }
+    static func layout(modality: Modality, grid: GridSize?, tokens n: Int, source: String) throws -> TokenLayout {
+        let hw = grid.map { ($0.height, $0.width) }
         switch modality {
         case .text:
             return .text(count: n)

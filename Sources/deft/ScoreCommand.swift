@@ -26,7 +26,7 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("A LLaVA-style config.json with deft_* fields.", valueName: "config.json"))
     var config: String?
 
-    @Option(help: "Retention ratio in (0, 1] (default: the config's, else 0.482).")
+    @Option(help: "Retention ratio in (0, 1] (default: the config's, else the paper's 0.482).")
     var ratio: Double?
 
     @Option(help: "fast, hybrid or adaptive.")
@@ -38,10 +38,10 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("Per-token logits for the reconstruction gate: [N,C] or [B,N,C].", valueName: "PATH[:KEY]"))
     var logits: String?
 
-    @Option(help: "Fill the feedback signal from a task objective: classify (needs trained weights with a head) or reconstruct.")
-    var objective: Train.ObjectiveName?
+    @Option(help: "Feedback from a task objective: classify (needs trained weights with a head), reconstruct, or none (default: the policy in the README).")
+    var objective: ObjectiveName?
 
-    @Option(help: "The true class for --objective classify (default: the head's own prediction).")
+    @Option(help: "A true class for the classify objective (default: the head's own prediction; never taken from the data).")
     var label: Int?
 
     @Option(name: .customLong("alpha-var"), help: "Variance penalty of the feedback signal (default 0.1).")
@@ -53,59 +53,40 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("Write the JSON report to PATH, or - for stdout.", valueName: "PATH|-"))
     var json: String?
 
+    func validate() throws {
+        if let ratio, !(ratio > 0 && ratio <= 1) {
+            throw ValidationError(RatioOption.problem(ratio))
+        }
+    }
+
     func run() throws {
         let src = try inputs.source()
-        let batch = src.batch, n = src.layout.count, d = src.tokens.cols, layout = src.layout
-        let weights = self.weights ?? src.sample?.weightsPath
-        var model: DeFTModel
-        var llava: LLaVAConfig? = nil
-        if let config { llava = try LLaVAConfig.load(path: config) }
-        if let weights {
-            model = try DeFTModel(safetensors: weights)
-            guard model.config.tokenDim == d else {
-                throw DeFTError(src.label, "tokens have width d=\(d) but \(weights) expects d=\(model.config.tokenDim)")
-            }
-            if let r = llava?.retentionRatio { model.config.retentionRatio = r }
-            if let a = llava?.alphaVar { model.config.alphaVar = Float(a) }
-        } else {
-            var c = DeFTConfig(tokenDim: d)
-            llava?.apply(to: &c)
-            c.tokenDim = d   // the data decides d (spec §5.6)
-            model = DeFTModel(untrained: c, seed: seed)
-        }
-        if let ratio { model.config.retentionRatio = ratio }
-        if let alphaVar { model.config.alphaVar = alphaVar }
-        let r = model.config.retentionRatio
-        guard r > 0, r <= 1 else { throw DeFTError("--ratio", "the retention ratio must be in (0, 1], got \(r)") }
+        let batch = src.batch, n = src.layout.count
+        let llava = try config.map { try LLaVAConfig.load(path: $0) }
+        var untrained: DeFTConfig? = nil
+        if let llava { var c = DeFTConfig(tokenDim: src.tokens.cols); llava.apply(to: &c); untrained = c }
+        var service = try ScoringService(weights: weights ?? src.sample?.weightsPath, tokenDim: src.tokens.cols, seed: seed,
+                                         source: src.label, untrained: untrained)
+        if let r = llava?.retentionRatio { service.model.config.retentionRatio = r }
+        if let a = llava?.alphaVar { service.model.config.alphaVar = Float(a) }
+        if let alphaVar { service.model.config.alphaVar = alphaVar }
+        let r = ratio ?? service.model.config.retentionRatio
+        guard r > 0, r <= 1 else { throw DeFTError(config ?? "--ratio", "the retention ratio must be in (0, 1], got \(r)") }
 
-        // Feedback: an explicit --grad wins, then the task objective, then a bundle's gradient.
-        let task = try objective.map { try taskObjective($0, weights: weights) }
-        let labels = label.map { [Int](repeating: $0, count: batch) } ?? src.sample?.label.map { [Int](repeating: $0, count: batch) }
-        if let label, let head = task as? ClassifyObjective, label < 0 || label >= head.classes {
-            throw DeFTError("--label", "label \(label) is outside the head's \(head.classes) classes")
-        }
-        var objectiveLoss: Double? = nil
-        var feedback = try grad.map {
-            try ArrayReference($0).loadRows(batch: batch, tokens: n, width: model.config.semanticDim, what: "the gradient ∂L/∂z")
-        }
-        // z once for the objective's two evaluations (all tokens, then the kept ones).
-        let z = task.map { _ in DeFTPipeline.semantic(model, src.tokens) }
-        if let task, let z {
-            let g = TaskFeedback.gradient(task, z: z, tokens: src.tokens, batch: batch, labels: labels)
-            objectiveLoss = g.loss
-            if feedback == nil { feedback = g.gradient }
-        }
-        if feedback == nil { feedback = src.sample?.gradient }
+        let semanticDim = service.model.config.semanticDim
+        let request = FeedbackRequest(
+            gradient: try grad.map { (try ArrayReference($0).loadRows(batch: batch, tokens: n, width: semanticDim, what: "the gradient ∂L/∂z"), $0) },
+            objective: objective, label: label)
         let logitRows = try logits.map { try ArrayReference($0).loadRows(batch: batch, tokens: n, width: nil, what: "the logits") }
             ?? src.sample?.logits
-
-        let rows = try DeFTPipeline.score(model, tokens: src.tokens, batch: batch, layout: layout,
-                                          feedback: feedback, logits: logitRows)
-        var report = ScoreReport(rows: rows, ratio: r, mode: mode, weights: model.origin.description)
-        if let task, let z, let objectiveLoss {
+        let outcome = try service.score(tokens: src.tokens, batch: batch, layout: src.layout, feedback: request,
+                                        bundleGradient: src.sample?.gradient, logits: logitRows, reconstruction: mode != .fast)
+        var report = ScoreReport(rows: outcome.rows, ratio: r, mode: mode, weights: service.model.origin.description,
+                                 feedback: outcome.rows.first?.hasFeedback == true ? outcome.feedbackSource.description : "none")
+        if let task = outcome.objective, let loss = outcome.objectiveLoss {
             let mask = report.selections.flatMap { sel in sel.isKept.map { $0 ? Float(1) : 0 } }
-            let kept = task.evaluate(z: z, tokens: src.tokens, mask: mask, batch: batch, labels: labels).loss
-            report.objective = .init(name: task.name, lossAllTokens: objectiveLoss, lossKeptTokens: kept)
+            let kept = task.evaluate(z: outcome.forward.z, tokens: src.tokens, mask: mask, batch: batch, labels: outcome.labels).loss
+            report.objective = .init(name: task.name, lossAllTokens: loss, lossKeptTokens: kept)
         }
         if let json {
             let data = try report.json()
@@ -118,18 +99,7 @@ struct Score: ParsableCommand {
                 }
             }
         }
-        if json != "-" { print(report.summary(tokensLabel: src.label, layout: layout)) }
-    }
-
-    func taskObjective(_ name: Train.ObjectiveName, weights: String?) throws -> any TaskObjective {
-        switch name {
-        case .reconstruct: return ReconstructObjective()
-        case .classify:
-            guard let weights else { throw DeFTError("--objective", "classify needs --weights trained by deft train --objective classify") }
-            return try Checkpoint.loadHead(beside: weights)
-        }
+        if json != "-" { print(report.summary(tokensLabel: src.label, layout: src.layout)) }
     }
 }
 
-extension Modality: ExpressibleByArgument {}
-extension InferenceMode: ExpressibleByArgument {}

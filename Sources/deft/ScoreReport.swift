@@ -7,51 +7,69 @@ struct ScoreReport {
     let ratio: Double
     let mode: InferenceMode
     let weights: String
+    /// Where ∂L/∂z came from (`FeedbackSource`), or "none".
+    let feedback: String
     /// The task objective's loss with every token and with only the kept ones (hard mask).
     var objective: ObjectiveLoss? = nil
 
     struct ObjectiveLoss { let name: String; let lossAllTokens: Double; let lossKeptTokens: Double }
 
-    init(rows: [TokenScores], ratio: Double, mode: InferenceMode, weights: String) {
-        self.rows = rows; self.ratio = ratio; self.mode = mode; self.weights = weights
+    init(rows: [TokenScores], ratio: Double, mode: InferenceMode, weights: String, feedback: String) {
+        self.rows = rows; self.ratio = ratio; self.mode = mode; self.weights = weights; self.feedback = feedback
     }
 
     var selections: [Selection] { rows.map { $0.selection(ratio: ratio, mode: mode) } }
 
-    /// The JSON object of issue 2 (keys sorted so reports diff cleanly).
+    /// The JSON form: per-input fields nested per batch row; keys sorted so reports diff cleanly.
+    struct JSON: Encodable {
+        struct Path: Encodable {
+            let path: String, reason: String
+            let meanUncertainty: Float?, meanConfidence: Float?
+            enum CodingKeys: String, CodingKey {
+                case path, reason, meanUncertainty = "mean_uncertainty", meanConfidence = "mean_confidence"
+            }
+        }
+        struct Objective: Encodable {
+            let name: String, lossAllTokens: Double, lossKeptTokens: Double
+            enum CodingKeys: String, CodingKey { case name, lossAllTokens = "loss_all_tokens", lossKeptTokens = "loss_kept_tokens" }
+        }
+        let scores: [[Float]], sSem: [[Float]], sGroup: [[Float]], sFb: [[Float]]
+        let mixtureWeights: [Float]
+        let retainedIndices: [[Int]], kept: [[Int]], prunedIndices: [[Int]]
+        let reconstructProbs: [[Float]], reconstructedIndices: [[Int]]
+        let selectionEntropy: [Float]
+        let k: Int, ratio: Double, mode: String
+        let path: [Path]
+        let weights: String
+        let feedback: String
+        let objective: Objective?
+        enum CodingKeys: String, CodingKey {
+            case scores, sSem = "s_sem", sGroup = "s_group", sFb = "s_fb", mixtureWeights = "mixture_weights"
+            case retainedIndices = "retained_indices", kept, prunedIndices = "pruned_indices"
+            case reconstructProbs = "reconstruct_probs", reconstructedIndices = "reconstructed_indices"
+            case selectionEntropy = "selection_entropy", k, ratio, mode, path, weights, feedback, objective
+        }
+    }
+
     func json() throws -> Data {
         let sels = selections
-        let probs: [[Double]] = zip(rows, sels).map { row, sel in
-            sel.pruned.map { i in Double(row.gate?.probability[i] ?? 1) }
-        }
-        let paths: [[String: Any]] = zip(rows, sels).map { row, sel in
-            var p: [String: Any] = ["path": sel.path.rawValue, "reason": mode == .adaptive ? row.adaptive.reason : "mode \(mode.rawValue)"]
-            if let u = row.adaptive.meanUncertainty { p["mean_uncertainty"] = Double(u) }
-            if let c = row.adaptive.meanConfidence { p["mean_confidence"] = Double(c) }
-            return p
-        }
-        var obj: [String: Any] = [
-            "scores": rows.map { $0.combined.map(Double.init) },
-            "s_sem": rows.map { $0.saliency.map(Double.init) },
-            "s_group": rows.map { $0.group.map(Double.init) },
-            "s_fb": rows.map { $0.feedback.map(Double.init) },
-            "mixture_weights": (rows.first?.mixture ?? []).map { Double($0) },
-            "retained_indices": sels.map(\.keptByScore),
-            "kept": sels.map(\.kept),
-            "pruned_indices": sels.map(\.pruned),
-            "reconstruct_probs": probs,
-            "reconstructed_indices": sels.map(\.reconstructed),
-            "selection_entropy": rows.map { Double($0.selectionEntropy) },
-            "k": sels.first?.k ?? 0,
-            "ratio": ratio,
-            "mode": mode.rawValue,
-            "path": paths,
-            "weights": weights,
-        ]
-        if let o = objective {
-            obj["objective"] = ["name": o.name, "loss_all_tokens": o.lossAllTokens, "loss_kept_tokens": o.lossKeptTokens]
-        }
-        return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+        let report = JSON(
+            scores: rows.map(\.combined), sSem: rows.map(\.saliency), sGroup: rows.map(\.group), sFb: rows.map(\.feedback),
+            mixtureWeights: rows.first?.mixture ?? [],
+            retainedIndices: sels.map(\.keptByScore), kept: sels.map(\.kept), prunedIndices: sels.map(\.pruned),
+            reconstructProbs: zip(rows, sels).map { row, sel in sel.pruned.map { row.gate?.probability[$0] ?? 1 } },
+            reconstructedIndices: sels.map(\.reconstructed),
+            selectionEntropy: rows.map(\.selectionEntropy),
+            k: sels.first?.k ?? 0, ratio: ratio, mode: mode.rawValue,
+            path: zip(rows, sels).map { row, sel in
+                JSON.Path(path: sel.path.rawValue, reason: mode == .adaptive ? row.adaptive.reason : "mode \(mode.rawValue)",
+                          meanUncertainty: row.adaptive.meanUncertainty, meanConfidence: row.adaptive.meanConfidence)
+            },
+            weights: weights, feedback: feedback,
+            objective: objective.map { JSON.Objective(name: $0.name, lossAllTokens: $0.lossAllTokens, lossKeptTokens: $0.lossKeptTokens) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(report)
     }
 
     /// A few human lines: what was kept, under which weights.
@@ -69,7 +87,7 @@ struct ScoreReport {
             lines.append(String(format: "objective %@: loss %.4f with every token, %.4f with the kept ones; s_fb from its gradient",
                                 o.name, o.lossAllTokens, o.lossKeptTokens))
         }
-        lines.append("tokens: \(tokensLabel); weights: \(weights)")
+        lines.append("tokens: \(tokensLabel); weights: \(weights); feedback: \(feedback)")
         return lines.joined(separator: "\n")
     }
 }

@@ -30,7 +30,7 @@ struct Train: ParsableCommand {
     var modality: Modality?
 
     @Option(help: ArgumentHelp("Patch grid per frame.", valueName: "HxW"))
-    var grid: String?
+    var grid: GridSize?
 
     @Option(help: "classify or reconstruct (default: classify with labels, else reconstruct).")
     var objective: ObjectiveName?
@@ -39,7 +39,7 @@ struct Train: ParsableCommand {
     var out: String
 
     @Option(help: "Retention ratio the soft mask trains for.")
-    var ratio: Double = 0.482
+    var ratio: Double = DeFTConfig.paperRatio
 
     @Option(help: "Optimisation steps in total (with --resume: including those already done).")
     var steps: Int = 300
@@ -76,7 +76,6 @@ struct Train: ParsableCommand {
 
     static var freezable: [String] { Trainer.parts.keys.sorted() }
 
-    enum ObjectiveName: String, ExpressibleByArgument { case classify, reconstruct }
 
     /// Inputs to train on, plus held-out digits when the data has a test split.
     struct Corpus {
@@ -118,7 +117,7 @@ struct Train: ParsableCommand {
                           test: (test.map(digits.tokens), test.map { digits.labels[$0] }),
                           describe: ["\(data[0]) (\(train.count) train / \(test.count) test digits, 7×7 built-in patch features)"])
         }
-        let g = try GridOption.parse(grid)
+        let g = grid
         let samples = try data.map { try SampleLoader.load($0, options: LoadOptions(grid: g)) }
         let layout = samples[0].tokenSet.layout
         for (path, s) in zip(data, samples) where s.tokenSet.layout != layout || s.tokenSet.tokens.cols != samples[0].tokenSet.tokens.cols {
@@ -137,6 +136,7 @@ struct Train: ParsableCommand {
         let corpus = try corpus()
         let set = corpus.set
         let objectiveName = objective ?? (set.labels != nil ? .classify : .reconstruct)
+        guard objectiveName != .none else { throw DeFTError("--objective", "training needs a task loss: classify or reconstruct") }
         if objectiveName == .classify, set.labels == nil {
             throw DeFTError("--objective", "classify needs labels (a digits folder, --labels, or bundles with a label)")
         }
@@ -156,12 +156,9 @@ struct Train: ParsableCommand {
         var trainer: Trainer
         if resume || initial != nil {
             let source = initial ?? out
-            let model = try DeFTModel(safetensors: source)
-            guard model.config.tokenDim == set.tokenDim else {
-                throw DeFTError(source, "expects d=\(model.config.tokenDim) but the data has d=\(set.tokenDim)")
-            }
-            let obj: any TaskObjective = objectiveName == .classify ? try Checkpoint.loadHead(beside: source) : ReconstructObjective()
-            trainer = Trainer(model: model, objective: obj, data: set, options: options,
+            let service = try ScoringService(weights: source, tokenDim: set.tokenDim, seed: seed, source: "the training data")
+            let obj: any TaskObjective = objectiveName == .classify ? try service.head ?? Checkpoint.loadHead(beside: source) : ReconstructObjective()
+            trainer = Trainer(model: service.model, objective: obj, data: set, options: options,
                               adam: resume ? try Checkpoint.loadOptimizer(beside: out, learningRate: lr) : nil)
         } else {
             let model = DeFTModel(untrained: DeFTConfig(tokenDim: set.tokenDim, semanticDim: semanticDim), seed: seed)
@@ -195,7 +192,7 @@ struct Train: ParsableCommand {
 
         var accuracy: Double? = nil
         if let test = corpus.test, let head = trainer.objective as? ClassifyObjective {
-            let p = ClassifierEvaluation.predictions(model: trainer.model, head: head, inputs: test.inputs,
+            let p = try ClassifierEvaluation.predictions(model: trainer.model, head: head, inputs: test.inputs,
                                                      layout: set.layout, ratio: ratio)
             accuracy = ClassifierEvaluation.accuracy(p, test.labels)
         }

@@ -18,15 +18,12 @@ struct View: ParsableCommand {
     var snapshot = false
 
     @Option(help: ArgumentHelp("Snapshot size in cells.", valueName: "WxH"))
-    var size: String = "100x30"
+    var size = CellSize(width: 100, height: 30)
 
     func run() throws {
         let (paths, names) = try options.resolvedInputs()
         if snapshot {
-            guard let g = GridSize(size.replacingOccurrences(of: "X", with: "x")) else {
-                throw DeFTError("--size", "expected WxH, got '\(size)'")
-            }
-            print(try Viewer.snapshot(paths: paths, names: names, settings: try options.settings(), width: g.height, height: g.width),
+            print(try Viewer.snapshot(paths: paths, names: names, settings: try options.settings(), width: size.width, height: size.height),
                   terminator: "")
             return
         }
@@ -59,7 +56,7 @@ struct ViewOptions: ParsableArguments {
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp("Patch grid per image or frame.", valueName: "HxW"))
-    var grid: String?
+    var grid: GridSize?
 
     @Option(help: "Frames to take from a video, evenly spaced.")
     var frames: Int?
@@ -70,25 +67,25 @@ struct ViewOptions: ParsableArguments {
     @Option(help: ArgumentHelp("DeFT weights for every input.", valueName: "W.safetensors"))
     var weights: String?
 
-    @Option(help: "Initial keep ratio in (0, 1].")
-    var ratio: Double = 0.482
+    @Option(help: "Initial keep ratio, a fraction in (0, 1].")
+    var ratio: Double = DeFTConfig.paperRatio
 
     @Option(help: "Initial mode: fast, hybrid or adaptive.")
     var mode: InferenceMode = .fast
 
-    @Option(help: "Initial channel: combined, saliency, feedback, group or rank.")
-    var channel: String = "combined"
+    @Option(help: "Initial channel.")
+    var channel: Channel = .combined
 
     @Flag(help: "Start with the heatmap overlaid on the pixels.")
     var overlay = false
 
-    @Option(help: "Colours: none, 8, 16, 256 or truecolor (default: detect; NO_COLOR is honoured).")
-    var color: String?
+    @Option(help: "Colours (default: detect; NO_COLOR is honoured).")
+    var color: ColorDepth?
 
     @Flag(help: "ASCII only (no Unicode block glyphs).")
     var ascii = false
 
-    @Option(help: "Start comparing DeFT with a baseline: random, uniform, norm, saliency or tome.")
+    @Option(help: "Start comparing DeFT with a baseline.")
     var compare: Method?
 
     @Flag(help: "Start with the retention curves shown.")
@@ -100,23 +97,19 @@ struct ViewOptions: ParsableArguments {
     @Option(name: .customLong("text-tokens"), help: "Prompt tokens the cost estimate adds to the kept ones.")
     var textTokens = 64
 
+    func validate() throws {
+        guard ratio > 0, ratio <= 1 else { throw ValidationError(RatioOption.problem(ratio)) }
+        guard compare != .deft else { throw ValidationError("--compare: compare DeFT with a baseline: random, uniform, norm, saliency or tome") }
+        guard textTokens >= 0 else { throw ValidationError("--text-tokens: cannot be negative, got \(textTokens)") }
+        if let frames, frames < 1 { throw ValidationError("--frames: take at least one frame, got \(frames)") }
+    }
+
     func settings() throws -> Viewer.Settings {
         var s = Viewer.Settings()
-        guard ratio > 0, ratio <= 1 else { throw DeFTError("--ratio", "the keep ratio must be in (0, 1], got \(ratio)") }
         s.ratio = ratio; s.mode = mode; s.overlay = overlay; s.ascii = ascii
-        guard compare != .deft else { throw DeFTError("--compare", "compare DeFT with a baseline: random, uniform, norm, saliency or tome") }
-        guard textTokens >= 0 else { throw DeFTError("--text-tokens", "cannot be negative, got \(textTokens)") }
-        s.baseline = compare; s.curves = curves
+        s.baseline = compare; s.curves = curves; s.channel = channel; s.color = color
         s.cost = CostModel(model: try LanguageModel.named(llm), textTokens: textTokens)
-        guard let ch = Channel(rawValue: channel) else { throw DeFTError("--channel", "unknown channel '\(channel)'") }
-        s.channel = ch
-        if let color {
-            guard let d = ColorDepth(rawValue: color == "24bit" ? "truecolor" : color) else {
-                throw DeFTError("--color", "expected none, 8, 16, 256 or truecolor, got '\(color)'")
-            }
-            s.color = d
-        }
-        s.scorer.load.grid = try GridOption.parse(grid)
+        s.scorer.load.grid = grid
         s.scorer.load.frames = frames
         s.scorer.load.features = features
         s.scorer.weights = weights

@@ -53,7 +53,7 @@ import Testing
         let (d, _) = try Self.digits(0)
         let test = Array(d.split().test.prefix(500))
         let head = t.objective as! ClassifyObjective
-        let p = ClassifierEvaluation.predictions(model: t.model, head: head, inputs: test.map(d.tokens),
+        let p = try ClassifierEvaluation.predictions(model: t.model, head: head, inputs: test.map(d.tokens),
                                                  layout: .image(height: 7, width: 7), ratio: 0.482)
         let acc = ClassifierEvaluation.accuracy(p, test.map { d.labels[$0] })
         #expect(acc >= 0.55, "accuracy \(acc)")

@@ -11,11 +11,13 @@ enum Fixtures {
         let tokens = Matrix(rows: layout.count, cols: d, storage: (0..<(layout.count * d)).map { _ in rng.nextFloat(in: -1...1) })
         let model = DeFTModel(untrained: DeFTConfig(tokenDim: d, semanticDim: 6), seed: 1)
         let l = logits ? Matrix(rows: layout.count, cols: 4, storage: (0..<(layout.count * 4)).map { _ in rng.nextFloat(in: -2...2) }) : nil
-        let scores = try! DeFTPipeline.score(model, tokens: tokens, batch: 1, layout: layout, logits: l)[0]
+        let scores = try! DeFTPipeline.score(model, tokens: tokens, batch: 1, layout: layout, logits: l, reconstruction: true)[0]
         let sample = LoadedSample(name: "synthetic \(layout.modality.rawValue)", media: media,
                                   tokenSet: TokenSet(tokens: tokens, layout: layout, featureOrigin: "test features"))
-        let comparison = Comparison(tokens: tokens, semantic: DeFTPipeline.semantic(model, tokens), scores: scores)
-        return ScoredSample(sample: sample, scores: scores, weights: model.origin.description, comparison: comparison)
+        let z = DeFTPipeline.semantic(model, tokens)
+        let comparison = Comparison(tokens: tokens, semantic: z, scores: scores)
+        return ScoredSample(sample: sample, scores: scores, semantic: z, weights: model.origin.description,
+                            feedbackSource: .none, comparison: comparison)
     }
 
     static func gradient(_ w: Int, _ h: Int, shift: Int = 0) -> RGBImage {

@@ -38,7 +38,8 @@ import Testing
 
     @Test(arguments: [
         (["score", "--tokens", "/nonexistent.npy", "--modality", "text"], "/nonexistent.npy: cannot read the file"),
-        (["score", "--tokens", "Tests/DeFTTests/Fixtures/golden/text_fast/inputs.safetensors:tokens", "--modality", "text", "--ratio", "0"], "--ratio: the retention ratio must be in (0, 1], got 0.0"),
+        (["score", "--tokens", "Tests/DeFTTests/Fixtures/golden/text_fast/inputs.safetensors:tokens", "--modality", "text", "--ratio", "0"], "--ratio: the keep ratio must be in (0, 1], got 0"),
+        (["score", "--tokens", "Tests/DeFTTests/Fixtures/golden/text_fast/inputs.safetensors:tokens", "--modality", "text", "--ratio", "48.2"], "--ratio: the keep ratio must be in (0, 1], got 48.2 (for 48.2 % write 0.482)"),
         (["score", "--modality", "image"], "deft: give an INPUT (image, frames, video, text, bundle) or --tokens PATH[:KEY]"),
     ])
     func badInputIsOneLineAndExitTwo(_ args: [String], _ message: String) throws {

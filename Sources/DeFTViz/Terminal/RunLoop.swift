@@ -5,7 +5,7 @@ import Foundation
 /// The interactive loop: events in, `update`, side effects, `view`, diffed draw. Idle waits block.
 public enum Viewer {
     public struct Settings: Sendable {
-        public var ratio = 0.482
+        public var ratio = DeFTConfig.paperRatio
         public var mode = InferenceMode.fast
         public var channel = Channel.combined
         public var overlay = false
@@ -19,28 +19,56 @@ public enum Viewer {
         public init() {}
     }
 
-    /// The initial state for a list of inputs: the first is loaded and scored now, the rest lazily.
+    /// The state before anything is loaded, and the commands that start the first load.
     public static func initialState(paths: [String], names: [String], settings: Settings, width: Int, height: Int,
-                                    depth: ColorDepth, unicode: Bool) -> AppState {
+                                    depth: ColorDepth, unicode: Bool) -> (AppState, [Command]) {
         var state = AppState(samples: zip(names, paths).map { SampleEntry.pending(name: $0, path: $1) },
                              width: width, height: height, depth: depth, unicode: unicode)
         state.ratio = settings.ratio; state.mode = settings.mode; state.channel = settings.channel; state.overlay = settings.overlay
         state.baseline = settings.baseline; state.showCurves = settings.curves; state.cost = settings.cost
-        load(&state, index: 0, paths: paths, settings: settings)
+        if settings.tour { state.startTour() }
+        return (state, state.show(sample: 0))
+    }
+
+    /// Carries out one side effect and returns its result as the event `update` expects.
+    static func perform(_ command: Command, state: AppState, paths: [String], settings: Settings) -> Event? {
+        switch command {
+        case .quit:
+            return nil
+        case .load(let i):
+            do { return .loaded(sampleIndex: i, .success(try SampleScorer.score(paths[i], options: settings.scorer))) }
+            catch { return .loaded(sampleIndex: i, .failure(LoadFailure("\(error)"))) }
+        case .compare(let i):
+            guard case .ready(let scored)? = state.samples[safe: i] else { return nil }
+            return .compared(sampleIndex: i, SampleScorer.comparison(scored, options: settings.scorer))
+        }
+    }
+
+    /// The state once every command has been carried out in turn (no terminal: the snapshot).
+    static func settle(_ state: AppState, _ commands: [Command], paths: [String], settings: Settings) -> AppState {
+        var state = state, queue = commands
+        while !queue.isEmpty {
+            let c = queue.removeFirst()
+            guard let event = perform(c, state: state, paths: paths, settings: settings) else { continue }
+            let (next, more) = update(state, event)
+            state = next; queue += more
+        }
         return state
     }
 
-    static func load(_ state: inout AppState, index: Int, paths: [String], settings: Settings) {
-        guard paths.indices.contains(index), case .pending = state.samples[index] else { return }
-        do { state.install(try SampleScorer.score(paths[index], options: settings.scorer), at: index) }
-        catch { state.markFailed(index, message: "\(error)") }
+    /// The state of the first frame, with every side effect it asked for carried out (no terminal).
+    public static func firstFrameState(paths: [String], names: [String], settings: Settings, width: Int, height: Int,
+                                       depth: ColorDepth, unicode: Bool) -> AppState {
+        let (initial, commands) = initialState(paths: paths, names: names, settings: settings, width: width, height: height,
+                                               depth: depth, unicode: unicode)
+        return settle(initial, commands, paths: paths, settings: settings)
     }
 
     /// One frame without a terminal (`--snapshot`).
     public static func snapshot(paths: [String], names: [String], settings: Settings, width: Int, height: Int) throws -> String {
         let depth = settings.color ?? .none
-        let state = initialState(paths: paths, names: names, settings: settings, width: width, height: height,
-                                 depth: depth, unicode: !settings.ascii)
+        let state = firstFrameState(paths: paths, names: names, settings: settings, width: width, height: height,
+                                    depth: depth, unicode: !settings.ascii)
         if case .failed(_, let message)? = state.samples.first { throw DeFTError("", message) }
         return AnsiSnapshot.render(view(state), depth: depth)
     }
@@ -50,33 +78,28 @@ public enum Viewer {
         let terminal = TerminalBackend(requested: settings.color, forceASCII: settings.ascii)
         defer { terminal.close() }
         let (w, h) = terminal.size
-        var state = AppState(samples: zip(names, paths).map { SampleEntry.pending(name: $0, path: $1) },
-                             width: w, height: h, depth: terminal.depth, unicode: terminal.unicode)
-        terminal.draw(view(state))           // "loading …" at once, then the first sample
-        state = initialState(paths: paths, names: names, settings: settings, width: w, height: h,
-                             depth: terminal.depth, unicode: terminal.unicode)
-        if settings.tour { state.startTour() }
+        var (state, pending) = initialState(paths: paths, names: names, settings: settings, width: w, height: h,
+                                            depth: terminal.depth, unicode: terminal.unicode)
+        let jobs = BackgroundJobs()
         while true {
-            terminal.draw(view(state))
-            guard let first = terminal.nextEvent(timeoutMs: state.wantsTicks ? 160 : -1) else {
-                if state.wantsTicks { (state, _) = update(state, .tick) }
-                continue
+            for c in pending {
+                if c == .quit { return }
+                let snapshot = state
+                jobs.submit { perform(c, state: snapshot, paths: paths, settings: settings) ?? .tick }
             }
+            pending = []
+            terminal.draw(view(state))
+            // Block while idle; poll while the tour animates or a job is out.
+            let timeout: Int32 = state.wantsTicks ? 160 : (jobs.busy ? 30 : -1)
+            var events = terminal.nextEvent(timeoutMs: timeout).map { [$0] } ?? (state.wantsTicks ? [.tick] : [])
             // Apply everything already waiting before drawing again: a held key or a fast wheel
             // coalesces into one frame.
-            var event: Event? = first
-            while let e = event {
+            while let e = terminal.nextEvent(timeoutMs: 0) { events.append(e) }
+            events += jobs.collect()
+            for e in events {
                 let (next, commands) = update(state, e)
                 state = next
-                for c in commands {
-                    switch c {
-                    case .quit: return
-                    case .load(let i):
-                        terminal.draw(view(state))
-                        load(&state, index: i, paths: paths, settings: settings)
-                    }
-                }
-                event = terminal.nextEvent(timeoutMs: 0)
+                pending += commands
             }
         }
     }

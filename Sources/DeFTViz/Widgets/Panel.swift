@@ -27,7 +27,7 @@ func drawPanel(_ f: inout Frame, _ rect: Rect, state: AppState, scored: ScoredSa
     line("rank \(s.rank[i] + 1) of \(s.count)  s \(fmt(s.combined[i]))")
     line("saliency \(fmt(s.saliency[i]))  z \(signed(s.saliencyZ[i]))")
     line(s.hasFeedback ? "feedback \(String(format: "%.2e", s.feedback[i]))  z \(signed(s.feedbackZ[i]))" : "feedback none (no task loss)", s.hasFeedback ? Theme.text : Theme.muted)
-    if s.hasFeedback, let source = scored.feedbackSource { line("  ∂L/∂z: \(source)", Theme.muted) }
+    if s.hasFeedback { line("  ∂L/∂z: \(scored.feedbackSource)", Theme.muted) }
     line("group    \(fmt(s.group[i]))  z \(signed(s.groupZ[i]))")
     line("β sal \(fmt(s.mixture[0], 2)) fb \(fmt(s.mixture[1], 2)) grp \(fmt(s.mixture[2], 2))", Theme.muted)
     if selection.path == .hybrid || state.mode != .fast {
