@@ -54,6 +54,6 @@ let package = Package(
         .testTarget(name: "DeFTMediaTests", dependencies: ["DeFTMedia", "CImageCodec"]),
         .testTarget(name: "DeFTEncodersTests", dependencies: ["DeFTEncoders", "DeFT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFTEval", "DeFT"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["DeFT"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DeFT", "DeFTViz"]),
     ]
 )

@@ -91,6 +91,48 @@ import Testing
         #expect(after.current == 1 && commands == [.load(sampleIndex: 1)])
     }
 
+    @Test func theComparisonIsAskedForOnFirstUseOnceAndArrivesAsAnEvent() {
+        var bare = Fixtures.image
+        let built = bare.comparison!
+        bare.comparison = nil
+        var (s, c) = apply(Fixtures.state([bare]), keys("mc+"))
+        #expect(c.isEmpty, "nothing but b, g or their flags needs the baselines")
+        (s, c) = apply(s, keys("b"))
+        #expect(c == [.compare(sampleIndex: 0)] && s.comparing == [0])
+        (s, c) = apply(s, keys("bg"))
+        #expect(c.isEmpty, "one request while it is being built")
+        (s, c) = apply(s, [.compared(sampleIndex: 0, built)])
+        #expect(s.comparing.isEmpty && s.scored?.comparison != nil && c.isEmpty)
+        (s, c) = apply(s, keys("bbbbbbg"))
+        #expect(c.isEmpty, "built once, then only re-read")
+    }
+
+    @Test func loadsAreAnsweredByEventsAndTheTourAsksForTheNextSample() {
+        var s = Fixtures.state([Fixtures.image])
+        s.samples.append(.pending(name: "later", path: "/x"))
+        s.baseline = .uniform
+        var c: [Command]
+        (s, c) = apply(s, [.key(.tab)])
+        #expect(c == [.load(sampleIndex: 1)])
+        if case .loading = s.samples[1] {} else { Issue.record("a requested sample is marked loading") }
+        (s, c) = apply(s, [.key(.tab), .key(.tab)])
+        #expect(c.isEmpty, "a sample already loading is not asked for twice")
+        var scored = Fixtures.video
+        scored.comparison = nil
+        (s, c) = apply(s, [.loaded(sampleIndex: 1, .success(scored))])
+        #expect(s.scored?.sample.name == scored.sample.name && c == [.compare(sampleIndex: 1)])
+        (s, _) = apply(s, [.loaded(sampleIndex: 0, .failure(LoadFailure("broken")))])
+        if case .failed(_, let m) = s.samples[0] { #expect(m == "broken") } else { Issue.record("the failure is shown") }
+
+        // The tour's "next sample" step switches to a pending sample: its load goes out from that tick.
+        var t = Fixtures.state([Fixtures.image])
+        t.samples.append(.pending(name: "later", path: "/x"))
+        t.startTour()
+        t.tour?.step = Tour.steps.count - 1
+        (t, c) = apply(t, [.tick])
+        #expect(t.current == 1 && c == [.load(sampleIndex: 1)])
+    }
+
     @Test func helpQuitAndMouseClick() {
         var (s, c) = apply(Fixtures.state(), keys("?"))
         #expect(s.showHelp && c.isEmpty)

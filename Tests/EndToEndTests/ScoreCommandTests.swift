@@ -1,3 +1,5 @@
+import DeFT
+import DeFTViz
 import Foundation
 import Testing
 
@@ -79,5 +81,19 @@ import Testing
         let obj = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any]
         let fb = obj?["s_fb"] as? [[Double]]
         #expect(fb?.flatMap { $0 }.contains { $0 > 0 } == true)
+    }
+}
+
+/// One ranking for one input whichever command asks: `deft score` on a bundle keeps what the viewer keeps.
+@Suite struct OneRankingTests {
+    @Test func scoreAndViewAgreeOnTheAstronaut() throws {
+        let r = try DeftBinary.run(["score", "Samples/astronaut", "--json", "-"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["feedback"] as? String == "reconstruct")
+        let kept = try #require((json["kept"] as? [[Int]])?.first)
+        let scored = try SampleScorer.score(DeftBinary.packageRoot.appendingPathComponent("Samples/astronaut").path)
+        #expect(scored.feedbackSource == .reconstruct)
+        #expect(kept == scored.scores.selection(ratio: DeFTConfig.paperRatio, mode: .fast).kept)
     }
 }
