@@ -28,7 +28,7 @@ let package = Package(
         // Our C: libpng/libjpeg behind setjmp, error codes and messages out.
         .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodec"),
 
-        .target(name: "DeFT", dependencies: ["COpenBLAS"]),
+        .target(name: "DeFT", dependencies: ["COpenBLAS"], exclude: ["DeFT.md"]),
         .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
         .target(name: "DeFTMedia", dependencies: ["DeFT", "CImageCodec"]),
         // Real pretrained encoders (DINOv2-S/14, all-MiniLM-L6-v2) on DeFT's matrix core; the model

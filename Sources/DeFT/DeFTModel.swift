@@ -35,7 +35,7 @@ public enum WeightsOrigin: Sendable, Equatable {
     }
 }
 
-/// The recoverable token dictionary's autoencoder (spec §4).
+/// The recoverable token dictionary's autoencoder (DeFT.md §4).
 public struct RTDWeights: Sendable, Equatable {
     public var encoder1: Linear   // d → d/r
     public var encoder2: Linear   // d/r → d/r
@@ -43,7 +43,7 @@ public struct RTDWeights: Sendable, Equatable {
     public var decoder2: Linear   // d/r → d
 }
 
-/// All parameters of a DeFT module, named after the reference's state_dict (spec §6).
+/// All parameters of a DeFT module, named after the reference's state_dict (DeFT.md §6).
 public struct DeFTModel: Sendable, Equatable {
     public var config: DeFTConfig
     public var origin: WeightsOrigin
@@ -55,7 +55,7 @@ public struct DeFTModel: Sendable, Equatable {
     public var score3: Linear          // scoring.mlp_score.4: d' → 1
     public var mixtureLogits: [Float]  // scoring.mixture_logits (θ)
     /// The gate over `[z, u, c]` (width d'+2). Loaded from `rtd.reconstruct_gate.0` when that has
-    /// width d'+2, else from `scoring.reconstruct_gate.0` (spec §5.2).
+    /// width d'+2, else from `scoring.reconstruct_gate.0` (DeFT.md §5.2).
     public var gate: Linear
     public var rtd: RTDWeights?
 

@@ -1,6 +1,6 @@
 import COpenBLAS
 
-/// The group signal of spec §2: `s_group[b,i] = mean_{j∈G(i)} cos(z_i, z_j) · s_sem[b,j]`.
+/// The group signal of DeFT.md §2: `s_group[b,i] = mean_{j∈G(i)} cos(z_i, z_j) · s_sem[b,j]`.
 ///
 /// Grids need only the ≤ 8 (image) or ≤ 4 (video) neighbour similarities, never an N×N matrix.
 /// Text needs all pairs: one GEMM per batch row, then a top-5 per row by partial selection.

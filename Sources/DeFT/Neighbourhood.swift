@@ -1,4 +1,4 @@
-/// The group neighbourhoods of spec §2 for grids (image: 8-connected; video: same position in
+/// The group neighbourhoods of DeFT.md §2 for grids (image: 8-connected; video: same position in
 /// frames t±1, t±2). Text neighbours are semantic and come from the scores (one GEMM).
 public enum Neighbourhood {
     public static func grid(of i: Int, in layout: TokenLayout) -> [Int] {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The DeFT forward pass (spec §1–4), batched: B inputs of N tokens are B·N rows of one matrix,
+/// The DeFT forward pass (DeFT.md §1–4), batched: B inputs of N tokens are B·N rows of one matrix,
 /// so every layer is a single GEMM over the whole batch.
 public enum DeFTPipeline {
     /// Scores a batch. `tokens`: B·N rows of width d (batch-major); `feedback` (∂L/∂z): B·N × d'
@@ -45,7 +45,7 @@ public enum DeFTPipeline {
         }
     }
 
-    /// z = W2 · relu(W1 · x + b1) + b2 for every row (spec §1).
+    /// z = W2 · relu(W1 · x + b1) + b2 for every row (DeFT.md §1).
     /// For inputs that need z alone (merged tokens, RTD reconstructions, a baseline's head).
     public static func semantic(_ model: DeFTModel, _ tokens: Matrix) -> Matrix {
         model.sam2.forward(model.sam1.forward(tokens, relu: true))
@@ -68,7 +68,7 @@ public enum DeFTPipeline {
         encode(model, tokens).flatMap { decode(model, $0) }
     }
 
-    /// s_fb from a gradient ∂L/∂z (spec §2): `‖g[b,i]‖ · exp(−α · v[i])`, v[i] the mean over
+    /// s_fb from a gradient ∂L/∂z (DeFT.md §2): `‖g[b,i]‖ · exp(−α · v[i])`, v[i] the mean over
     /// features of the unbiased variance across the batch (0 when B = 1).
     public static func feedbackSignal(gradient g: Matrix, batch: Int, alphaVar: Float) -> [Float] {
         let rows = g.rows, d = g.cols
@@ -99,7 +99,7 @@ public enum DeFTPipeline {
         return out
     }
 
-    /// Uncertainty, confidence and p_rec = σ(w·[z, u, c] + b) for every row (spec §4).
+    /// Uncertainty, confidence and p_rec = σ(w·[z, u, c] + b) for every row (DeFT.md §4).
     public static func gateSignals(_ model: DeFTModel, z: Matrix, logits: Matrix) -> GateSignals {
         let rows = z.rows, c = logits.cols, dz = z.cols
         var u = [Float](repeating: 0, count: rows), conf = u, prob = u

@@ -26,7 +26,7 @@ public enum RowStatistics {
         return e.map { Float($0) }
     }
 
-    /// `−Σ p log(p + 1e-8)`, p = softmax(s): the selection entropy (spec §2).
+    /// `−Σ p log(p + 1e-8)`, p = softmax(s): the selection entropy (DeFT.md §2).
     public static func selectionEntropy(_ s: ArraySlice<Float>) -> Float {
         let p = softmax(s)
         var h = 0.0

@@ -1,4 +1,4 @@
-/// DeFT weights ⇄ the reference's `state_dict()` keys (spec §6).
+/// DeFT weights ⇄ the reference's `state_dict()` keys (DeFT.md §6).
 extension DeFTModel {
     /// Loads weights saved by PyTorch (`safetensors.torch.save_file(module.state_dict(), path)`) or
     /// by `deft train`. d, d′ and the bottleneck come from the tensors; `alphaVar` and the ratio
@@ -46,7 +46,7 @@ extension DeFTModel {
                              decoder1: try linear("rtd.decoder.0", inputs: b, outputs: b),
                              decoder2: try linear("rtd.decoder.2", inputs: b, outputs: d))
         }
-        // Spec §5.2: the RTD's own gate is only usable when its width is d′+2 (d = d′).
+        // DeFT.md §5.2: the RTD's own gate is only usable when its width is d′+2 (d = d′).
         let gate: Linear
         if file.contains("rtd.reconstruct_gate.0.weight"),
            try tensor("rtd.reconstruct_gate.0.weight").shape == [1, s + 2] {

@@ -3,7 +3,7 @@ public enum Modality: String, CaseIterable, Sendable, Codable {
     case image, video, text
 }
 
-/// The DeFT inference modes (spec §4).
+/// The DeFT inference modes (DeFT.md §4).
 public enum InferenceMode: String, CaseIterable, Sendable, Codable {
     case fast, hybrid, adaptive
 }

@@ -5,7 +5,7 @@
 public struct TokenScores: Sendable {
     public let layout: TokenLayout
 
-    /// Raw signals (spec §2): saliency s_sem, feedback s_fb (all 0 without feedback), group s_group.
+    /// Raw signals (DeFT.md §2): saliency s_sem, feedback s_fb (all 0 without feedback), group s_group.
     public let saliency: [Float]
     public let feedback: [Float]
     public let group: [Float]
@@ -86,7 +86,7 @@ public struct TokenScores: Sendable {
             if let gate {
                 reconstructed = pruned.filter { gate.probability[$0] > 0.5 }
             } else {
-                reconstructed = pruned   // no logits: every pruned token comes back (spec §4)
+                reconstructed = pruned   // no logits: every pruned token comes back (DeFT.md §4)
             }
         }
         return Selection(ratio: ratio, mode: mode, path: path, k: k,
@@ -94,7 +94,7 @@ public struct TokenScores: Sendable {
                          reconstructed: reconstructed, isKept: isKept)
     }
 
-    /// The tokens whose similarity enters token i's group score (spec §2), in ascending order
+    /// The tokens whose similarity enters token i's group score (DeFT.md §2), in ascending order
     /// for grids and by descending similarity for text.
     public func neighbours(of i: Int) -> [Int] {
         if let semanticNeighbours {
@@ -105,7 +105,7 @@ public struct TokenScores: Sendable {
     }
 }
 
-/// The reconstruction gate's view of every token (spec §4): `p_rec = σ(w·[z, u, c] + b)`.
+/// The reconstruction gate's view of every token (DeFT.md §4): `p_rec = σ(w·[z, u, c] + b)`.
 public struct GateSignals: Sendable {
     public let probability: [Float]
     public let uncertainty: [Float]

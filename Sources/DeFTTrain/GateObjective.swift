@@ -1,6 +1,6 @@
 import DeFT
 
-/// Trains the reconstruction gate `p_rec = σ(w·[z, u, c] + b)` (spec §4), which the spec uses but
+/// Trains the reconstruction gate `p_rec = σ(w·[z, u, c] + b)` (DeFT.md §4), which the spec uses but
 /// gives no target for. The target here is the task's: hybrid mode brings a pruned token back as
 /// `dec(enc(x))` at weight p_rec, so the classify head reads
 /// `Σ m′_i z′_i / Σ m′_i` with `m′ = m + (1 − m)·p_rec` and `z′_i` the semantic vector of the

@@ -1,6 +1,6 @@
 import DeFT
 
-/// The feedback signal of spec §2 from a task objective: ∂L/∂z with every token present
+/// The feedback signal of DeFT.md §2 from a task objective: ∂L/∂z with every token present
 /// (each input's own loss, so the batch-variance penalty compares like with like), turned into
 /// s_fb by the pipeline's own formula.
 public enum TaskFeedback {

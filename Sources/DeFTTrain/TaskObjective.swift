@@ -1,7 +1,7 @@
 import DeFT
 
 /// A task loss over semantic vectors z and a soft keep mask m: the source of the feedback
-/// signal (∂L/∂z, spec §2) and of the gradient that trains the scorer through the mask.
+/// signal (∂L/∂z, DeFT.md §2) and of the gradient that trains the scorer through the mask.
 public protocol TaskObjective: Sendable {
     var name: String { get }
     /// The loss averaged over the `batch` inputs, and its gradients with respect to z, the mask

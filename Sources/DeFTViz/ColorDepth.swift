@@ -1,4 +1,4 @@
-/// How many colours the terminal can show; decided once at start (TERMINAL-NOTES.md).
+/// How many colours the terminal can show; decided once at start.
 public enum ColorDepth: String, CaseIterable, Sendable {
     case none, ansi8 = "8", ansi16 = "16", xterm256 = "256", truecolor
 }

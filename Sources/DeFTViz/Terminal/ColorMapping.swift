@@ -35,7 +35,7 @@ public enum ColorMapping {
     }
 }
 
-/// How many colours to use, decided in the order of TERMINAL-NOTES.md.
+/// How many colours to use: an explicit choice, then no-color.org's NO_COLOR, then what the terminal says.
 public enum ColorDepthDetection {
     /// `explicit` (--color) wins; then NO_COLOR; then COLORTERM or the terminfo's RGB flag; then the
     /// terminfo's colour count.
