@@ -37,6 +37,8 @@ public enum SampleEntry: Sendable {
 public enum Command: Equatable, Sendable {
     case quit
     case load(sampleIndex: Int)
+    /// Write the current view as a figure (the run loop knows the input's path).
+    case export
 }
 
 /// Everything the screen shows, as a value. `update` changes it; `view` draws it.

@@ -67,6 +67,7 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
     case .char("b"): s.baseline = cycle(s.baseline, by: 1)
     case .char("B"): s.baseline = cycle(s.baseline, by: -1)
     case .char("g"): s.showCurves.toggle()
+    case .char("e"): if s.scored != nil { commands.append(.export) }
     case .tab, .char("]"), .char("n"): switchSample(&s, to: s.current + 1)
     case .backTab, .char("["), .char("p"): switchSample(&s, to: s.current - 1)
     case .char(let ch) where ch.isWholeNumber && ch != "0":

@@ -20,8 +20,26 @@ struct View: ParsableCommand {
     @Option(help: ArgumentHelp("Snapshot size in cells.", valueName: "WxH"))
     var size: String = "100x30"
 
+    @Option(help: ArgumentHelp("Write the view as a figure at the source's resolution, and PATH.json with the selection beside it (no terminal needed).",
+                               valueName: "PATH.png|PATH.svg"))
+    var export: String?
+
+    @Option(help: ArgumentHelp("With --export: one panel per keep ratio.", valueName: "R1,R2,..."))
+    var ratios: String?
+
+    @Flag(name: .customLong("grid-lines"), help: "With --export: draw the patch grid.")
+    var gridLines = false
+
     func run() throws {
         let (paths, names) = try options.resolvedInputs()
+        if let export {
+            guard paths.count == 1 else { throw DeFTError("--export", "give exactly one INPUT to export, got \(paths.count)") }
+            let figure = FigureOptions(ratios: try ratios.map(FigureExport.ratios), gridLines: gridLines)
+            let sidecar = try FigureExport.export(input: paths[0], name: names[0], settings: try options.settings(), options: figure, to: export)
+            print("wrote \(export) and \(sidecar)")
+            return
+        }
+        guard ratios == nil, !gridLines else { throw DeFTError(ratios != nil ? "--ratios" : "--grid-lines", "only applies with --export PATH") }
         if snapshot {
             guard let g = GridSize(size.replacingOccurrences(of: "X", with: "x")) else {
                 throw DeFTError("--size", "expected WxH, got '\(size)'")

@@ -74,6 +74,8 @@ public enum Viewer {
                     case .load(let i):
                         terminal.draw(view(state))
                         load(&state, index: i, paths: paths, settings: settings)
+                    case .export:
+                        state.note = FigureExport.exportView(state, input: paths[state.current])
                     }
                 }
                 event = terminal.nextEvent(timeoutMs: 0)
