@@ -241,6 +241,7 @@ int deft_png_encode_text(const uint8_t *rgb, int width, int height, const char *
     png_set_write_fn(png, &mem, png_memory_write, png_memory_flush);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(png, 9);   /* figures are written once and kept: spend the time on size */
     for (int i = 0; i < count; i++) {
         text[i].key = (png_charp)keys[i];
         text[i].text = (png_charp)texts[i];
