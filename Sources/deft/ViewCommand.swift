@@ -51,7 +51,7 @@ struct View: ParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw DeFTError("", "deft view needs a terminal; to print one frame use: deft view --snapshot [--size 100x30] [--color 256]")
         }
-        Viewer.run(paths: paths, names: names, settings: try options.settings())
+        Viewer.run(paths: paths, names: names, settings: try options.settings(), recorder: try options.recorder())
     }
 }
 
@@ -68,7 +68,7 @@ struct TourCommand: ParsableCommand {
         var settings = try options.settings()
         settings.tour = true
         let (paths, names) = try options.resolvedInputs()
-        Viewer.run(paths: paths, names: names, settings: settings)
+        Viewer.run(paths: paths, names: names, settings: settings, recorder: try options.recorder())
     }
 }
 
@@ -117,6 +117,11 @@ struct ViewOptions: ParsableArguments {
 
     @Option(name: .customLong("text-tokens"), help: "Prompt tokens the cost estimate adds to the kept ones.")
     var textTokens = 64
+
+    @Option(help: ArgumentHelp("Record the session as an asciicast v2 file (asciinema's format).", valueName: "PATH.cast"))
+    var record: String?
+
+    func recorder() throws -> CastRecorder? { try record.map { try CastRecorder(path: $0) } }
 
     func settings() throws -> Viewer.Settings {
         var s = Viewer.Settings()

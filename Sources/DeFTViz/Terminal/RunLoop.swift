@@ -46,8 +46,8 @@ public enum Viewer {
     }
 
     /// Runs the viewer on the terminal until the user quits.
-    public static func run(paths: [String], names: [String], settings: Settings) {
-        let terminal = TerminalBackend(requested: settings.color, forceASCII: settings.ascii)
+    public static func run(paths: [String], names: [String], settings: Settings, recorder: CastRecorder? = nil) {
+        let terminal = TerminalBackend(requested: settings.color, forceASCII: settings.ascii, recorder: recorder)
         defer { terminal.close() }
         let (w, h) = terminal.size
         var state = AppState(samples: zip(names, paths).map { SampleEntry.pending(name: $0, path: $1) },
