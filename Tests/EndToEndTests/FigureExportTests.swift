@@ -40,6 +40,7 @@ import Testing
         (["Samples/astronaut", "--export", "/nonexistent-dir/fig.png"], "/nonexistent-dir/fig.png: cannot write: No such file or directory"),
         (["Samples/astronaut", "--export", "x.png", "--ratios", "0.5,2"], "--ratios: each ratio must be a number in (0, 1], got '2'"),
         (["Samples/astronaut", "--ratios", "0.5"], "--ratios: only applies with --export PATH"),
+        (["Samples/astronaut", "--export", "x.png", "--record", "x.cast"], "--record: records the interactive viewer; it does not apply with --snapshot or --export"),
     ])
     func badExportsFailWithOneLine(_ args: [String], _ message: String) throws {
         let r = try DeftBinary.run(["view"] + args)

@@ -52,7 +52,7 @@ public enum FigureExport {
         let safe = String(base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
         let ext = scored.scores.layout.modality == .text ? "svg" : "png"
         let name = "deft-\(safe.isEmpty ? "figure" : safe)-keep\(String(format: "%.1f", state.ratio * 100))-\(state.mode.rawValue).\(ext)"
-        let path = (directory as NSString).appendingPathComponent(name)
+        let path = directory == "." ? name : (directory as NSString).appendingPathComponent(name)
         do {
             let sidecar = try write(FigureModel(scored: scored, state: state, input: input), to: path)
             return "wrote \(path) and \(sidecar)"
