@@ -8,39 +8,51 @@ import Foundation
 /// terminal modes and size from stderr, which is still the terminal.
 public final class CastRecorder: @unchecked Sendable {
     private let castFD: Int32
-    private let path: String
     private let lock = NSLock()
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastTime = 0.0
-    private var terminalFD: Int32 = -1
-    private var pipeRead: Int32 = -1
+    /// The terminal (a duplicate of the original stdout), and the pipe that stands in for it.
+    private let terminalFD: Int32
+    private let pipeRead: Int32
+    private let pipeWrite: Int32
     private let finished = DispatchSemaphore(value: 0)
     private var running = false
+    private var begun = false
 
-    /// Opens (truncates) the cast file; fails with a one-line error before any terminal change.
+    /// Opens (truncates) the cast file and makes the pipe; fails with a one-line error before any
+    /// terminal change.
     public init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DeFTError(path, "cannot write the recording: \(String(cString: strerror(errno)))") }
-        castFD = fd
-        self.path = path
+        func failure(_ what: String) -> DeFTError { DeFTError(path, "\(what): \(String(cString: strerror(errno)))") }
+        castFD = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard castFD >= 0 else { throw failure("cannot write the recording") }
+        var fds: [Int32] = [0, 0]
+        terminalFD = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0)
+        guard terminalFD >= 0, pipe(&fds) == 0 else {
+            let error = failure("cannot record the terminal")
+            close(castFD)
+            if terminalFD >= 0 { close(terminalFD) }
+            throw error
+        }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        (pipeRead, pipeWrite) = (fds[0], fds[1])
     }
 
-    deinit { close(castFD) }
+    deinit {
+        if !begun { close(pipeWrite); close(pipeRead); close(terminalFD) }
+        close(castFD)
+    }
 
     /// Writes the header and puts the pipe on stdout. Call before ncurses starts.
     func begin() {
+        guard !begun else { return }
+        begun = true
         var ws = winsize()
-        let sized = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0
+        let sized = ioctl(terminalFD, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0
         append(Asciicast.header(width: sized ? Int(ws.ws_col) : 80, height: sized ? Int(ws.ws_row) : 24,
                                 timestamp: Int(Date().timeIntervalSince1970), environment: ProcessInfo.processInfo.environment))
-        var fds: [Int32] = [0, 0]
-        terminalFD = dup(STDOUT_FILENO)
-        guard terminalFD >= 0, pipe(&fds) == 0 else { return }
-        fcntl(terminalFD, F_SETFD, FD_CLOEXEC)
-        fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        pipeRead = fds[0]
-        dup2(fds[1], STDOUT_FILENO)
-        close(fds[1])
+        dup2(pipeWrite, STDOUT_FILENO)
+        close(pipeWrite)          // stdout is now the pipe's only write end: restoring it gives the relay EOF
         TerminalGuard.terminalOutput = terminalFD
         running = true
         let thread = Thread { [self] in relay() }
