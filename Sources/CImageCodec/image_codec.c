@@ -179,3 +179,82 @@ int deft_jpeg_encode(const uint8_t *rgb, int width, int height, int quality, uin
 }
 
 void deft_buffer_free(uint8_t *buffer) { free(buffer); }
+
+/* The simplified write API has no text chunks, so this one uses the full API: its errors longjmp
+   back here and come out as a message. */
+struct png_memory {
+    uint8_t *data;
+    size_t size, capacity;
+    int failed;
+};
+
+static void png_memory_write(png_structp png, png_bytep bytes, png_size_t length) {
+    struct png_memory *m = png_get_io_ptr(png);
+    if (m->failed) return;
+    if (m->size + length > m->capacity) {
+        size_t cap = m->capacity ? m->capacity : 65536;
+        while (cap < m->size + length) cap *= 2;
+        uint8_t *grown = realloc(m->data, cap);
+        if (!grown) { m->failed = 1; return; }
+        m->data = grown;
+        m->capacity = cap;
+    }
+    memcpy(m->data + m->size, bytes, length);
+    m->size += length;
+}
+
+static void png_memory_flush(png_structp png) { (void)png; }
+
+static void png_fail(png_structp png, png_const_charp msg) {
+    char *message = png_get_error_ptr(png);
+    snprintf(message, 200, "PNG encode: %s", msg);
+    png_longjmp(png, 1);
+}
+
+static void png_warn(png_structp png, png_const_charp msg) { (void)png; (void)msg; }
+
+static int is_ascii(const char *s) {
+    for (; *s; s++) if ((unsigned char)*s >= 0x80) return 0;
+    return 1;
+}
+
+int deft_png_encode_text(const uint8_t *rgb, int width, int height, const char *const *keys, const char *const *texts,
+                         int count, uint8_t **out, size_t *out_size, char message[200]) {
+    if (width <= 0 || height <= 0 || count < 0) { set_message(message, "PNG encode: no pixels"); return 1; }
+    struct png_memory mem = {0};
+    png_textp text = calloc(count > 0 ? (size_t)count : 1, sizeof *text);
+    if (!text) { set_message(message, "out of memory"); return 1; }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, message, png_fail, png_warn);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_write_struct(&png, NULL);
+        free(text);
+        set_message(message, "out of memory");
+        return 1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        free(text);
+        free(mem.data);
+        return 1;
+    }
+    png_set_write_fn(png, &mem, png_memory_write, png_memory_flush);
+    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(png, 9);   /* figures are written once and kept: spend the time on size */
+    for (int i = 0; i < count; i++) {
+        text[i].key = (png_charp)keys[i];
+        text[i].text = (png_charp)texts[i];
+        text[i].compression = is_ascii(texts[i]) ? PNG_TEXT_COMPRESSION_NONE : PNG_ITXT_COMPRESSION_NONE;
+    }
+    if (count > 0) png_set_text(png, info, text, count);
+    png_write_info(png, info);
+    for (int y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(rgb + (size_t)y * (size_t)width * 3));
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    free(text);
+    if (mem.failed) { free(mem.data); set_message(message, "out of memory"); return 1; }
+    *out = mem.data;
+    *out_size = mem.size;
+    return 0;
+}

@@ -40,6 +40,25 @@ public enum ImageDecoder {
         try encode(image) { deft_png_encode($0, Int32(image.width), Int32(image.height), $1, $2, $3) }
     }
 
+    /// PNG bytes with text chunks (keyword, text): tEXt for ASCII text, iTXt otherwise. Keywords are
+    /// 1–79 printable ASCII characters (PNG spec); a NUL would cut a C string, so it is refused.
+    public static func encodePNG(_ image: RGBImage, text: [(keyword: String, text: String)]) throws -> [UInt8] {
+        for (k, t) in text {
+            guard (1...79).contains(k.utf8.count), k.utf8.allSatisfy({ (0x20...0x7E).contains($0) }), !t.utf8.contains(0) else {
+                throw DeFTError("encoder", "PNG text keyword '\(k)' must be 1–79 printable ASCII characters with a text free of NUL")
+            }
+        }
+        let keys = text.map { strdup($0.keyword) }, texts = text.map { strdup($0.text) }
+        defer { (keys + texts).forEach { free($0) } }
+        let keyPointers = keys.map { UnsafePointer($0) }, textPointers = texts.map { UnsafePointer($0) }
+        return try keyPointers.withUnsafeBufferPointer { kp in
+            try textPointers.withUnsafeBufferPointer { tp in
+                try encode(image) { deft_png_encode_text($0, Int32(image.width), Int32(image.height), kp.baseAddress, tp.baseAddress,
+                                                         Int32(text.count), $1, $2, $3) }
+            }
+        }
+    }
+
     public static func encodeJPEG(_ image: RGBImage, quality: Int = 90) throws -> [UInt8] {
         try encode(image) { deft_jpeg_encode($0, Int32(image.width), Int32(image.height), Int32(quality), $1, $2, $3) }
     }

@@ -9,6 +9,8 @@ public enum Command: Equatable, Sendable {
     case load(sampleIndex: Int)
     /// Build sample i's comparison with the baselines; answered by `Event.compared`.
     case compare(sampleIndex: Int)
+    /// Write the current view as a figure (the run loop knows the input's path).
+    case export
 }
 
 /// Everything the screen shows, as a value. `update` changes it; `view` draws it.

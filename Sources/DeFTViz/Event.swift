@@ -12,6 +12,8 @@ public enum Event: Sendable {
     case loaded(sampleIndex: Int, Result<ScoredSample, LoadFailure>)
     /// The answer to `Command.compare`.
     case compared(sampleIndex: Int, Comparison)
+    /// The answer to `Command.export`: where the figure went, or why it did not.
+    case exported(message: String)
 }
 
 /// Why a sample could not be opened, as the one line the screen shows.

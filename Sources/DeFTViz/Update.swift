@@ -36,6 +36,8 @@ public func update(_ state: AppState, _ event: Event) -> (AppState, [Command]) {
         if i == s.current { commands += s.requestComparison() }
     case .loaded(let i, .failure(let failure)):
         s.markFailed(i, message: failure.message)
+    case .exported(let message):
+        s.note = message
     case .compared(let i, let comparison):
         s.comparing.remove(i)
         guard case .ready(var scored)? = s.samples[safe: i] else { break }
@@ -49,7 +51,7 @@ public func update(_ state: AppState, _ event: Event) -> (AppState, [Command]) {
 private func isInput(_ e: Event) -> Bool {
     switch e {
     case .key, .mouse: return true
-    case .resize, .tick, .loaded, .compared: return false
+    case .resize, .tick, .loaded, .compared, .exported: return false
     }
 }
 
@@ -108,6 +110,7 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
     case .char("b"): s.baseline = cycle(s.baseline, by: 1); commands += s.requestComparison()
     case .char("B"): s.baseline = cycle(s.baseline, by: -1); commands += s.requestComparison()
     case .char("g"): s.showCurves.toggle(); commands += s.requestComparison()
+    case .char("e"): if s.scored != nil { commands.append(.export) }
     case .tab, .char("]"), .char("n"): commands += s.show(sample: s.current + 1)
     case .backTab, .char("["), .char("p"): commands += s.show(sample: s.current - 1)
     case .char(let ch) where ch.isWholeNumber && ch != "0":

@@ -20,8 +20,29 @@ struct View: ParsableCommand {
     @Option(help: ArgumentHelp("Snapshot size in cells.", valueName: "WxH"))
     var size = CellSize(width: 100, height: 30)
 
+    @Option(help: ArgumentHelp("Write the view as a figure at the source's resolution, and PATH.json with the selection beside it (no terminal needed).",
+                               valueName: "PATH.png|PATH.svg"))
+    var export: String?
+
+    @Option(help: ArgumentHelp("With --export: one panel per keep ratio.", valueName: "R1,R2,..."))
+    var ratios: String?
+
+    @Flag(name: .customLong("grid-lines"), help: "With --export: draw the patch grid.")
+    var gridLines = false
+
     func run() throws {
         let (paths, names) = try options.resolvedInputs()
+        if options.record != nil && (snapshot || export != nil) {
+            throw DeFTError("--record", "records the interactive viewer; it does not apply with --snapshot or --export")
+        }
+        if let export {
+            guard paths.count == 1 else { throw DeFTError("--export", "give exactly one INPUT to export, got \(paths.count)") }
+            let figure = FigureOptions(ratios: try ratios.map(FigureExport.ratios), gridLines: gridLines)
+            let sidecar = try FigureExport.export(input: paths[0], name: names[0], settings: try options.settings(), options: figure, to: export)
+            print("wrote \(export) and \(sidecar)")
+            return
+        }
+        guard ratios == nil, !gridLines else { throw DeFTError(ratios != nil ? "--ratios" : "--grid-lines", "only applies with --export PATH") }
         if snapshot {
             print(try Viewer.snapshot(paths: paths, names: names, settings: try options.settings(), width: size.width, height: size.height),
                   terminator: "")
@@ -30,7 +51,7 @@ struct View: ParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw DeFTError("", "deft view needs a terminal; to print one frame use: deft view --snapshot [--size 100x30] [--color 256]")
         }
-        Viewer.run(paths: paths, names: names, settings: try options.settings())
+        Viewer.run(paths: paths, names: names, settings: try options.settings(), recorder: try options.recorder())
     }
 }
 
@@ -47,7 +68,7 @@ struct TourCommand: ParsableCommand {
         var settings = try options.settings()
         settings.tour = true
         let (paths, names) = try options.resolvedInputs()
-        Viewer.run(paths: paths, names: names, settings: settings)
+        Viewer.run(paths: paths, names: names, settings: settings, recorder: try options.recorder())
     }
 }
 
@@ -96,6 +117,11 @@ struct ViewOptions: ParsableArguments {
 
     @Option(name: .customLong("text-tokens"), help: "Prompt tokens the cost estimate adds to the kept ones.")
     var textTokens = 64
+
+    @Option(help: ArgumentHelp("Record the session as an asciicast v2 file (asciinema's format).", valueName: "PATH.cast"))
+    var record: String?
+
+    func recorder() throws -> CastRecorder? { try record.map { try CastRecorder(path: $0) } }
 
     func validate() throws {
         guard ratio > 0, ratio <= 1 else { throw ValidationError(RatioOption.problem(ratio)) }

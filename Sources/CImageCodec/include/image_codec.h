@@ -24,5 +24,9 @@ void deft_image_free(deft_image *image);
 /// Encoders to memory (for tests and for writing snapshots). The buffer is malloc'd; free with deft_buffer_free.
 int deft_png_encode(const uint8_t *rgb, int width, int height, uint8_t **out, size_t *out_size, char message[200]);
 int deft_jpeg_encode(const uint8_t *rgb, int width, int height, int quality, uint8_t **out, size_t *out_size, char message[200]);
+/// PNG with text chunks (keys and texts are NUL-terminated UTF-8): an all-ASCII text goes into a tEXt
+/// chunk, any other into an uncompressed iTXt (tEXt is Latin-1 only). Keys must be 1–79 ASCII bytes.
+int deft_png_encode_text(const uint8_t *rgb, int width, int height, const char *const *keys, const char *const *texts,
+                         int count, uint8_t **out, size_t *out_size, char message[200]);
 void deft_buffer_free(uint8_t *buffer);
 #endif

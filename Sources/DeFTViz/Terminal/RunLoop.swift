@@ -41,6 +41,8 @@ public enum Viewer {
         case .compare(let i):
             guard case .ready(let scored)? = state.samples[safe: i] else { return nil }
             return .compared(sampleIndex: i, SampleScorer.comparison(scored, options: settings.scorer))
+        case .export:
+            return .exported(message: FigureExport.exportView(state, input: paths[state.current]))
         }
     }
 
@@ -74,8 +76,8 @@ public enum Viewer {
     }
 
     /// Runs the viewer on the terminal until the user quits.
-    public static func run(paths: [String], names: [String], settings: Settings) {
-        let terminal = TerminalBackend(requested: settings.color, forceASCII: settings.ascii)
+    public static func run(paths: [String], names: [String], settings: Settings, recorder: CastRecorder? = nil) {
+        let terminal = TerminalBackend(requested: settings.color, forceASCII: settings.ascii, recorder: recorder)
         defer { terminal.close() }
         let (w, h) = terminal.size
         var (state, pending) = initialState(paths: paths, names: names, settings: settings, width: w, height: h,

@@ -9,12 +9,16 @@ public final class TerminalBackend {
     private var previous: Frame?
     private var pairs: [UInt64: Int32] = [:]
     private var open = false
+    private let recorder: CastRecorder?
 
-    /// Starts the screen. `requested` is --color; nil means detect.
-    public init(requested: ColorDepth?, forceASCII: Bool) {
+    /// Starts the screen. `requested` is --color; nil means detect. With a recorder, everything
+    /// written to the terminal also goes into its cast.
+    public init(requested: ColorDepth?, forceASCII: Bool, recorder: CastRecorder? = nil) {
         setlocale(LC_ALL, "")
         unicode = !forceASCII && String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        self.recorder = recorder
         TerminalGuard.install()
+        recorder?.begin()
         initscr()
         open = true
         cbreak()
@@ -45,6 +49,7 @@ public final class TerminalBackend {
         guard open else { return }
         open = false
         endwin()
+        recorder?.end()
         TerminalGuard.uninstall()
     }
 
@@ -116,6 +121,7 @@ public final class TerminalBackend {
             switch code {
             case KEY_RESIZE:
                 invalidate()
+                recorder?.resized(width: size.width, height: size.height)
                 return .resize(width: size.width, height: size.height)
             case KEY_MOUSE:
                 var m = MEVENT()

@@ -15,6 +15,9 @@ nonisolated(unsafe) private var haveSavedTermios = false
 /// or a crash (a failed precondition is SIGILL/SIGTRAP on Linux).
 public enum TerminalGuard {
     /// Leave the alternate screen, show the cursor, reset colours, stop mouse reporting.
+    /// Where the reset goes: the terminal, which is not stdout while a recording has a pipe there.
+    nonisolated(unsafe) static var terminalOutput: Int32 = STDOUT_FILENO
+
     static let resetSequence: [UInt8] = Array("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r".utf8)
 
     /// Saves the terminal modes and installs the handlers. Call before the terminal is changed.
@@ -37,7 +40,7 @@ public enum TerminalGuard {
 
     /// Async-signal-safe: write() and tcsetattr() only.
     static func restoreFromSignal() {
-        resetSequence.withUnsafeBufferPointer { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        resetSequence.withUnsafeBufferPointer { _ = write(terminalOutput, $0.baseAddress, $0.count) }
         if haveSavedTermios { tcsetattr(STDIN_FILENO, TCSANOW, savedTermios) }
     }
 

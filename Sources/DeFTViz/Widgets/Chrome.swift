@@ -78,6 +78,7 @@ let helpLines = [
     "o              overlay the channel on the pixels",
     "b / B          compare: DeFT beside random, uniform, norm, saliency, ToMe",
     "g              retention curves (fidelity vs ratio), current ratio marked",
+    "e              export this view as a figure (PNG, SVG for text) + JSON",
     "arrows, hjkl   move the cursor token (click works too)",
     "< / >          previous / next frame (video)",
     "[ ] Tab 1–9    switch sample",
