@@ -10,6 +10,13 @@ nonisolated(unsafe) private let savedTermios: UnsafeMutablePointer<termios> = {
     return raw.bindMemory(to: termios.self, capacity: 1)
 }()
 nonisolated(unsafe) private var haveSavedTermios = false
+// The handlers that were there before ours (the Swift runtime's backtracer, a sanitizer's), by signal
+// number: ours restores the terminal, then hands the signal on to them, as htop does.
+nonisolated(unsafe) private let previousActions: UnsafeMutablePointer<sigaction> = {
+    let p = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+    p.initialize(repeating: sigaction(), count: 65)
+    return p
+}()
 
 /// Puts the terminal back however the process ends: `q`, Ctrl-C, SIGTERM, SIGHUP (an SSH drop),
 /// or a crash (a failed precondition is SIGILL/SIGTRAP on Linux).
@@ -20,21 +27,28 @@ public enum TerminalGuard {
 
     static let resetSequence: [UInt8] = Array("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r".utf8)
 
+    static let quitSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    static let crashSignals = [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE]
+
     /// Saves the terminal modes and installs the handlers. Call before the terminal is changed.
     public static func install() {
         if tcgetattr(STDIN_FILENO, savedTermios) == 0 { haveSavedTermios = true }
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
-            signal(sig) { s in
+        for sig in quitSignals + crashSignals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { s in
                 TerminalGuard.restoreFromSignal()
-                _exit(128 + s)
-            }
-        }
-        for sig in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE] {
-            signal(sig) { s in
-                TerminalGuard.restoreFromSignal()
-                signal(s, SIG_DFL)
+                // SIG_DFL is 0 and SIG_IGN 1: with nothing of its own there before, a quit signal exits.
+                let previous = unsafeBitCast(previousActions[Int(s)].__sigaction_handler, to: Int.self)
+                if (s == SIGINT || s == SIGTERM || s == SIGHUP || s == SIGQUIT), previous == 0 || previous == 1 {
+                    _exit(128 + s)
+                }
+                // Hand on: the previous handler (or the default, a core dump) runs when this one
+                // returns, with the crash's own context intact for a backtracer.
+                sigaction(s, previousActions + Int(s), nil)
                 raise(s)
             }
+            sigemptyset(&action.sa_mask)
+            sigaction(sig, &action, previousActions + Int(sig))
         }
     }
 
@@ -44,8 +58,8 @@ public enum TerminalGuard {
         if haveSavedTermios { tcsetattr(STDIN_FILENO, TCSANOW, savedTermios) }
     }
 
-    /// Handlers back to the defaults once the terminal is restored normally.
+    /// The handlers that were there before, once the terminal is restored normally.
     public static func uninstall() {
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE] { signal(sig, SIG_DFL) }
+        for sig in quitSignals + crashSignals { sigaction(sig, previousActions + Int(sig), nil) }
     }
 }
