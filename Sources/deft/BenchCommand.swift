@@ -58,8 +58,14 @@ struct Bench: ParsableCommand {
 struct Timing: Codable {
     let medianMs: Double, minMs: Double, maxMs: Double
 
-    static func measure(repetitions: Int, warmup: Int = 1, _ body: () throws -> Void) rethrows -> Timing {
-        for _ in 0..<warmup { try body() }
+    /// Warm-up runs the body until it has taken `warmupMs` (at least twice): one run left the first
+    /// case of a bench slowed by cold caches and sleeping BLAS threads (15–28 ms where 8 ms was true).
+    static func measure(repetitions: Int, warmupMs: Double = 150, _ body: () throws -> Void) rethrows -> Timing {
+        let warmStart = DispatchTime.now().uptimeNanoseconds
+        var runs = 0
+        while runs < 2 || Double(DispatchTime.now().uptimeNanoseconds - warmStart) / 1e6 < warmupMs {
+            try body(); runs += 1
+        }
         var t: [Double] = []
         for _ in 0..<repetitions {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -166,7 +172,10 @@ enum ViewerBench {
         let tokens: Int
         /// A ratio step: re-select from the cached ranking and compose a 120×40 frame.
         let scrubCompose: Timing
+        /// Open the video, encode and score it, up to the state its first frame is drawn from.
+        let loadToFirstFrame: Timing
         let coldStartFirstFrameMs: Double?
+        let videoColdStartMs: Double?
         let peakRSSMB: Double?
     }
 
@@ -177,6 +186,10 @@ enum ViewerBench {
         if quick { settings.scorer.load.grid = GridSize(height: 4, width: 4); settings.scorer.load.frames = 2 }
         var state = Viewer.firstFrameState(paths: [video], names: ["video"], settings: settings, width: 120, height: 40,
                                            depth: .truecolor, unicode: true)
+        let load = Timing.measure(repetitions: max(repetitions / 3, 2)) {
+            _ = Viewer.firstFrameState(paths: [video], names: ["video"], settings: settings, width: 120, height: 40,
+                                       depth: .truecolor, unicode: true)
+        }
         guard let n = state.scored?.scores.count else { return nil }
         var up = true
         let scrub = Timing.measure(repetitions: max(repetitions, 20)) {
@@ -185,12 +198,13 @@ enum ViewerBench {
             up.toggle()
             _ = view(state)
         }
-        var cold: Double? = nil, rss: Double? = nil
+        var cold: Double? = nil, videoCold: Double? = nil, rss: Double? = nil
         if !quick {
             cold = try child(["view", first, "--snapshot", "--size", "120x40"]).ms
-            rss = try child(["view", video, "--snapshot", "--size", "120x40"]).rssMB
+            (videoCold, rss) = try child(["view", video, "--snapshot", "--size", "120x40"])
         }
-        return Row(sample: video, tokens: n, scrubCompose: scrub, coldStartFirstFrameMs: cold, peakRSSMB: rss)
+        return Row(sample: video, tokens: n, scrubCompose: scrub, loadToFirstFrame: load, coldStartFirstFrameMs: cold,
+                   videoColdStartMs: videoCold, peakRSSMB: rss)
     }
 
     /// Runs this executable as a child: wall time to exit and the child's peak resident memory.
@@ -247,20 +261,23 @@ struct BenchReport: Codable {
     init(machine: Machine) { self.machine = machine }
 
     func table() -> String {
-        func ms(_ t: Timing) -> String { String(format: "%8.2f ms (%.2f–%.2f)", t.medianMs, t.minMs, t.maxMs) }
+        func ms(_ t: Timing) -> String { String(format: "%.2f ms (%.2f–%.2f)", t.medianMs, t.minMs, t.maxMs) }
         var lines = ["deft bench on \(machine.cpu), \(machine.cores) cores, OpenBLAS \(machine.blasCore) kernels, \(machine.blasThreads) threads", ""]
-        lines.append("forward              mode     median (min–max)              GFLOP   GFLOP/s   sgemm GFLOP/s   efficiency")
+        var rows = [["forward", "mode", "median (min–max)", "GFLOP", "GFLOP/s", "sgemm GFLOP/s", "efficiency"]]
         for r in forward {
-            lines.append(String(format: "%-20@ %-8@ %@ %7.2f %9.1f %15.1f %11.0f %%", r.shape, r.mode, ms(r.time), r.gflop, r.gflops,
-                                r.sgemmGflops, r.efficiency * 100))
+            rows.append([r.shape, r.mode, ms(r.time), String(format: "%.2f", r.gflop), String(format: "%.1f", r.gflops),
+                         String(format: "%.1f", r.sgemmGflops), String(format: "%.0f %%", r.efficiency * 100)])
         }
+        lines.append(Table.render(rows))
         if let t = trainingStep { lines.append("\none training step (reconstruct, \(forward.first?.shape ?? "")): \(ms(t))") }
         if let e = encoder {
             lines.append("built-in encoder, \(e.what): \(ms(e.encoder)); the engine on its tokens \(ms(e.engine)); ratio \(String(format: "%.2f", e.encoderOverEngine))")
         }
         if let v = viewer {
             lines.append("viewer, \(v.sample) (\(v.tokens) tokens): ratio step → new 120×40 frame \(ms(v.scrubCompose))")
+            lines.append("viewer, \(v.sample): load (decode, encode, score) to the first frame's state, in process: \(ms(v.loadToFirstFrame))")
             if let c = v.coldStartFirstFrameMs { lines.append(String(format: "cold start to the first frame (Samples/astronaut, a fresh process): %.0f ms", c)) }
+            if let c = v.videoColdStartMs { lines.append(String(format: "cold start to the first frame (\(v.sample), a fresh process): %.0f ms", c)) }
             if let m = v.peakRSSMB { lines.append(String(format: "peak RSS, video sample to its first frame: %.0f MB", m)) }
         }
         return lines.joined(separator: "\n")
