@@ -3,7 +3,8 @@ import DeFT
 /// The recoverable token dictionary's own objective: `‖x − dec(enc(x))‖² / (rows·d)`, so the
 /// codes kept for pruned tokens decode back to them.
 public enum RTDLoss {
-    public static func evaluate(_ rtd: RTDWeights, tokens x: Matrix) -> (loss: Double, gradients: Gradients) {
+    /// The loss, its gradients, and the reconstruction x̂ itself (the gate's training reads it: no second pass).
+    public static func evaluate(_ rtd: RTDWeights, tokens x: Matrix) -> (loss: Double, gradients: Gradients, reconstruction: Matrix) {
         let h1 = rtd.encoder1.forward(x, relu: true)
         let code = rtd.encoder2.forward(h1)
         let h2 = rtd.decoder1.forward(code, relu: true)
@@ -27,6 +28,6 @@ public enum RTDLoss {
         grads.add("rtd.encoder.2", g2.gradient)
         grads.add("rtd.decoder.0", g3.gradient)
         grads.add("rtd.decoder.2", g4.gradient)
-        return (loss / Double(count), grads)
+        return (loss / Double(count), grads, xhat)
     }
 }

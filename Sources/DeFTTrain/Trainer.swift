@@ -131,16 +131,17 @@ public struct Trainer: Sendable {
         var grads = trace.backward(model: model, combined: mask.backward(r.mask), semantic: r.semantic)
         grads.merge(r.parameters)
         var rtdLoss: Double? = nil
+        var decoded: Matrix? = nil
         if let rtd = model.rtd {
             let l = RTDLoss.evaluate(rtd, tokens: x)
             rtdLoss = l.loss
+            decoded = l.reconstruction
             grads.merge(l.gradients)
         }
         let accuracy = zip(r.predictions ?? [], labels ?? []).map { $0 == $1 ? 1 : 0 }.reduce(0, +)
         var report = StepReport(step: adam.step + 1, taskLoss: r.loss, rtdLoss: rtdLoss,
                                 accuracy: r.predictions == nil ? nil : Float(accuracy) / Float(batch))
-        if let gate, let head = objective as? ClassifyObjective, let labels,
-           let decoded = DeFTPipeline.reconstruct(model, x) {
+        if let gate, let head = objective as? ClassifyObjective, let labels, let decoded {
             let k = TokenScores.keepCount(ratio: options.ratio, tokens: data.layout.count)
             let keep = ClassifierEvaluation.hardMask(trace.combined, batch: batch, tokens: data.layout.count, keep: k)
             let g = gate.evaluate(model: model, head: head, z: trace.z, restored: DeFTPipeline.semantic(model, decoded),
