@@ -125,7 +125,8 @@ def hidden(model, ids, cls, sep, length):
 
 def fast(vocab_path):
     """MiniLM's own tokenizer.json (the Rust BertNormalizer, BertPreTokenizer and WordPiece) with the
-    vocabulary swapped in, no padding or truncation, special-token spellings treated as text."""
+    vocabulary swapped in, no padding or truncation, special-token spellings treated as text. Its added
+    tokens keep MiniLM's ids: take [CLS]/[SEP] ids from the vocabulary, not from token_to_id."""
     tok = Tokenizer.from_file(os.path.join(MINILM, "tokenizer.json"))
     vocab = {}
     with open(vocab_path, encoding="utf-8") as f:
@@ -191,7 +192,7 @@ def main():
     expected, tiny_cases = {}, []
     for i, t in enumerate(tiny_texts):
         c = tokenize(small, t)
-        last, pen, nw = hidden(model, c["ids"], small.token_to_id("[CLS]"), small.token_to_id("[SEP]"), 64)
+        last, pen, nw = hidden(model, c["ids"], vocab.index("[CLS]"), vocab.index("[SEP]"), 64)
         c["windows"] = nw
         tiny_cases.append(c)
         expected[f"t{i}.last"] = last
@@ -203,11 +204,13 @@ def main():
     # The real model on texts it never saw; keep the fixture small: exact row norms and column sums of
     # every row, full rows only for a spread subset.
     minilm = BertModel.from_pretrained(MINILM, add_pooling_layer=False).eval()
+    with open(os.path.join(MINILM, "vocab.txt"), encoding="utf-8") as f:
+        assert f.read().split("\n")[101:103] == ["[CLS]", "[SEP]"]
     texts = MINILM_TEXTS + [long_text(80, 2)]
     expected, mcases = {}, []
     for i, t in enumerate(texts):
         c = tokenize(real, t)
-        last, pen, nw = hidden(minilm, c["ids"], real.token_to_id("[CLS]"), real.token_to_id("[SEP]"), 256)
+        last, pen, nw = hidden(minilm, c["ids"], 101, 102, 256)
         n = len(c["ids"])
         rows = sorted(set([0, 1, n // 3, n // 2, (2 * n) // 3, n - 2, n - 1] + ([126, 127, 128, 253, 254, 255, 381, 382] if n > 400 else [])))
         rows = [r for r in rows if 0 <= r < n]
