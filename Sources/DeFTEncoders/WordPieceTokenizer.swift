@@ -67,19 +67,20 @@ public struct WordPieceTokenizer: Sendable {
         var found: [WordPiece] = []
         var start = 0
         while start < word.count {
-            var end = word.count
-            var match: (Int, String)? = nil
+            var end = min(word.count, start + vocabulary.longest)
+            var match: Int? = nil
+            var candidate: [UInt8] = []
             while end > start {
-                var candidate = start > 0 ? "##" : ""
-                candidate.unicodeScalars.append(contentsOf: word[start..<end].lazy.map(\.scalar))
-                if let id = vocabulary.id(candidate) { match = (id, candidate); break }
+                candidate = start > 0 ? [0x23, 0x23] : []   // "##"
+                for c in word[start..<end] { UTF8.encode(c.scalar) { candidate.append($0) } }
+                if let id = vocabulary.id(utf8: candidate) { match = id; break }
                 end -= 1
             }
-            guard let (id, piece) = match else {
+            guard let id = match else {
                 out.append(WordPiece(id: vocabulary.unknown, text: "[UNK]", span: whole)); return
             }
             let span = word[start..<end].map(\.start).min()!..<word[start..<end].map(\.end).max()!
-            found.append(WordPiece(id: id, text: piece, span: span))
+            found.append(WordPiece(id: id, text: String(decoding: candidate, as: UTF8.self), span: span))
             start = end
         }
         out += found

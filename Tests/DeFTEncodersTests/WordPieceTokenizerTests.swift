@@ -41,6 +41,16 @@ import Testing
         #expect(pieces.map { String(decoding: bytes[$0.span], as: UTF8.self) } == ["Ñan", "dú", ",", "café", "!"])
     }
 
+    /// Lookups compare code points, as the reference does: decomposed jamo do not match a precomposed
+    /// syllable in the vocabulary although Swift's `==` calls them equal.
+    @Test func vocabularyLookupIsByCodePointsNotCanonicalEquivalence() throws {
+        let v = try WordPieceVocabulary(tokens: ["[UNK]", "[CLS]", "[SEP]", "\u{D55C}", "\u{1112}", "##\u{1161}"], path: "vocab.txt")
+        #expect(v.id("\u{1112}\u{1161}\u{11AB}") == nil && v.id("\u{D55C}") == 3)
+        let pieces = WordPieceTokenizer(vocabulary: v).tokenize("\u{D55C} \u{1112}\u{1161}")
+        #expect(pieces.map(\.id) == [0, 4, 5])
+        #expect(pieces.map(\.span) == [0..<3, 4..<7, 7..<10])
+    }
+
     @Test func vocabularyLoaderRejectsBadFilesInOneLine() throws {
         func error(_ bytes: [UInt8]) -> DeFTError? {
             do { _ = try WordPieceVocabulary(data: Data(bytes), path: "vocab.txt"); return nil } catch let e as DeFTError { return e } catch { return nil }
