@@ -1,8 +1,8 @@
 import DeFT
 
 /// The element-wise parts of a transformer layer, written as branch-free loops over raw buffers so the
-/// compiler vectorises them: with a 256-wordpiece BERT the 4.7 M softmax exponentials and 2.4 M GELUs
-/// would otherwise cost a third of the GEMM time (libm's scalar `expf`/`erff`).
+/// compiler vectorises them: a 256-position MiniLM forward does 4.7 M softmax exponentials and 2.4 M
+/// GELUs (measured: the softmax took 9 % of the forward with one serial accumulator, 4 % in eight lanes).
 enum BertKernels {
     /// LayerNorm of every row of `x + residual` (biased variance, as PyTorch), in place in `x`.
     static func addLayerNorm(_ x: inout Matrix, residual: Matrix?, weight: [Float], bias: [Float], eps: Float) {
@@ -36,12 +36,21 @@ enum BertKernels {
 
     /// Row-wise softmax of a `rows × cols` block with row stride `ld`, in place.
     static func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+        // Max and sum in eight lanes: a single float accumulator is a serial chain the compiler may not
+        // reorder, and the exponentials vectorise only in a loop without one.
         for r in 0..<rows {
             let row = p + r * ld
-            var m = -Float.greatestFiniteMagnitude
-            for j in 0..<cols { m = row[j] > m ? row[j] : m }
-            var sum: Float = 0
-            for j in 0..<cols { let e = expNonPositive(row[j] - m); row[j] = e; sum += e }
+            let raw = UnsafeMutableRawPointer(row)
+            let wide = cols / 8 * 8
+            var m8 = SIMD8<Float>(repeating: -.greatestFiniteMagnitude)
+            for j in stride(from: 0, to: wide, by: 8) { m8 = pointwiseMax(m8, raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)) }
+            var m = m8.max()
+            for j in wide..<cols { m = max(m, row[j]) }
+            for j in 0..<cols { row[j] = expNonPositive(row[j] - m) }
+            var s8 = SIMD8<Float>()
+            for j in stride(from: 0, to: wide, by: 8) { s8 += raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) }
+            var sum = s8.sum()
+            for j in wide..<cols { sum += row[j] }
             let inv = 1 / sum
             for j in 0..<cols { row[j] *= inv }
         }

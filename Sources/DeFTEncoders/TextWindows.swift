@@ -1,7 +1,7 @@
 /// How a wordpiece sequence longer than the model's window is cut: windows of `width` content pieces
 /// (the model's length minus [CLS] and [SEP]) with a stride of half a window, the last one aligned to the
 /// end; every piece takes its vector from the window where it sits most centrally (the earlier window
-/// on a tie), so each piece sees at least a quarter window of context on both sides where the text has it.
+/// on a tie), so each piece sees about a quarter window of context or more on both sides where the text has it.
 public struct TextWindows: Sendable, Equatable {
     /// Content-piece ranges, one per window, in order.
     public let windows: [Range<Int>]
