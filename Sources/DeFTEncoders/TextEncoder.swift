@@ -15,7 +15,7 @@ public struct EncodedText: Sendable, Equatable {
 ///
 /// Reads a model directory holding `vocab.txt`, `config.json` and `model.safetensors` (the layout of
 /// `<models>/minilm-l6/`). Each window is [CLS] + up to `windowLength − 2` wordpieces + [SEP], segment 0,
-/// positions from 0; longer text is cut into half-overlapping windows (`TextWindows`), all run in one batch.
+/// positions from 0; longer text is cut into half-overlapping windows (`TextWindows`), run 8 to a batch.
 public struct TextEncoder: Sendable {
     public let tokenizer: WordPieceTokenizer
     public let model: BertModel
@@ -59,16 +59,26 @@ public struct TextEncoder: Sendable {
         guard !ids.isEmpty else { return Matrix(rows: 0, cols: d) }
         let plan = TextWindows(count: ids.count, width: windowLength - 2)
         let v = tokenizer.vocabulary
-        let sequences = plan.windows.map { [v.classify] + ids[$0] + [v.separator] }
         let depth = layer == .last ? model.config.layers : model.config.layers - 1
-        let states = model.hiddenStates(sequences, depth: depth)
-        // Row of window k's first content piece in the stacked output (after its [CLS]).
-        var firstRow: [Int] = []
-        var r = 0
-        for s in sequences { firstRow.append(r + 1); r += s.count }
-        return states.gatherRows((0..<ids.count).map { i in
-            let k = plan.owner[i]
-            return firstRow[k] + i - plan.windows[k].lowerBound
-        })
+        var out = Matrix(rows: ids.count, cols: d)
+        // Windows run in batches of a few, so a book-length text needs no more memory than a page.
+        for batch in stride(from: 0, to: plan.windows.count, by: Self.windowsPerBatch) {
+            let group = batch..<min(batch + Self.windowsPerBatch, plan.windows.count)
+            let sequences = group.map { [v.classify] + ids[plan.windows[$0]] + [v.separator] }
+            let states = model.hiddenStates(sequences, depth: depth)
+            var firstRow = 1   // window k's first content piece, after its [CLS]
+            for (k, s) in zip(group, sequences) {
+                let w = plan.windows[k]
+                for i in w where plan.owner[i] == k {
+                    let src = (firstRow + i - w.lowerBound) * d
+                    out.storage.replaceSubrange(i * d..<(i + 1) * d, with: states.storage[src..<(src + d)])
+                }
+                firstRow += s.count
+            }
+        }
+        return out
     }
+
+    /// 8 windows of 256 are 2048 rows: large GEMMs, and 12 MB for the widest activation.
+    static let windowsPerBatch = 8
 }
