@@ -46,8 +46,9 @@ public struct BertConfig: Sendable, Equatable {
         vocabularySize = try int("vocab_size", 1...10_000_000)
         maxPositions = try int("max_position_embeddings", 3...1_000_000)
         typeVocabularySize = try int("type_vocab_size", 1...1_024)
-        guard let eps = c["layer_norm_eps"] as? NSNumber, eps.doubleValue > 0, eps.doubleValue < 1 else {
-            throw DeFTError(path, "'layer_norm_eps' must be a number in (0, 1)")
+        // As a Float: 1e-52 is positive as a Double and 0 once narrowed.
+        guard let eps = c["layer_norm_eps"] as? NSNumber, eps.doubleValue >= 1e-30, eps.doubleValue < 1 else {
+            throw DeFTError(path, "'layer_norm_eps' must be a number in [1e-30, 1)")
         }
         layerNormEps = Float(eps.doubleValue)
         guard hiddenSize % heads == 0 else {

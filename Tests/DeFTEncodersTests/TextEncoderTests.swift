@@ -95,6 +95,9 @@ import Testing
                     .hasPrefix("config.json: 'hidden_act' is relu") == true)
         #expect(configError(good.replacingOccurrences(of: "\"hidden_size\": 32", with: "\"hidden_size\": -3"))?
                     .hasPrefix("config.json: 'hidden_size' must be an integer") == true)
+        // Found by the fuzzer: positive as a Double, zero as a Float.
+        #expect(configError(good.replacingOccurrences(of: "\"layer_norm_eps\": 1e-12", with: "\"layer_norm_eps\": 1e-52"))
+                == "config.json: 'layer_norm_eps' must be a number in [1e-30, 1)")
 
         // A config whose width disagrees with the weights: one line naming the weights file and the tensor.
         var config = try BertConfig(data: Data(good.utf8), path: "config.json")
