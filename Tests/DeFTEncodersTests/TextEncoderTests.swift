@@ -108,6 +108,23 @@ import Testing
         }
     }
 
+    @Test func aModelFolderThatDisagreesWithItselfIsOneLine() throws {
+        #expect(throws: DeFTError("/nonexistent/minilm-l6/config.json", "cannot read the model config")) {
+            _ = try TextEncoder(directory: "/nonexistent/minilm-l6")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deft-text-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for f in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(atPath: TextFixtures.tinyBERT + "/" + f, toPath: dir.appendingPathComponent(f).path)
+        }
+        let vocab = try String(contentsOfFile: TextFixtures.tinyBERT + "/vocab.txt", encoding: .utf8)
+        try (vocab + "extra\n").write(to: dir.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        #expect(throws: DeFTError(dir.appendingPathComponent("vocab.txt").path, "178 tokens, but config.json says vocab_size 177")) {
+            _ = try TextEncoder(directory: dir.path)
+        }
+    }
+
     /// all-MiniLM-L6-v2 against transformers on texts it never saw (accents, punctuation, CJK and an
     /// 855-piece text over 6 windows). The fixture holds, per text and layer, every row's norm, the column
     /// sums and a spread subset of full rows (including rows at window seams), not every value.
