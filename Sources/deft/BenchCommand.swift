@@ -44,6 +44,7 @@ struct Bench: ParsableCommand {
         report.trainingStep = try ForwardBench.trainingStep(shapes[0], repetitions: reps)
         report.encoder = ForwardBench.encoder(quick: quick, repetitions: reps)
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
+        report.text = TextBench.measure(quick: quick, repetitions: reps)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -257,6 +258,7 @@ struct BenchReport: Codable {
     var trainingStep: Timing?
     var encoder: ForwardBench.EncoderRow?
     var viewer: ViewerBench.Row?
+    var text: TextBench.Report?
 
     init(machine: Machine) { self.machine = machine }
 
@@ -280,6 +282,7 @@ struct BenchReport: Codable {
             if let c = v.videoColdStartMs { lines.append(String(format: "cold start to the first frame (\(v.sample), a fresh process): %.0f ms", c)) }
             if let m = v.peakRSSMB { lines.append(String(format: "peak RSS, video sample to its first frame: %.0f MB", m)) }
         }
+        if let t = text { lines += t.lines }
         return lines.joined(separator: "\n")
     }
 }

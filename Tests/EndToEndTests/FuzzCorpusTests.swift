@@ -4,7 +4,7 @@ import Testing
 /// Replays the fuzz corpus (the seeds and every input a fuzzer ever found) through each parser in a
 /// normal build: a crash found once stays fixed. `.ci/fuzz` is the fuzzer itself.
 @Suite struct FuzzCorpusTests {
-    @Test(arguments: ["npy", "safetensors", "manifest", "image"])
+    @Test(arguments: ["npy", "safetensors", "manifest", "image", "vocab", "bertconfig"])
     func corpusReplaysWithoutACrash(_ target: String) throws {
         let replayer = DeftBinary.url.deletingLastPathComponent().appendingPathComponent("deft-fuzz")
         let corpus = DeftBinary.packageRoot.appendingPathComponent("Tests/Fuzz/corpus/\(target)").path

@@ -110,6 +110,9 @@ import Testing
             #expect((row["gflop"] as? Double ?? 0) > 0)
         }
         #expect(obj["trainingStep"] is [String: Any] && obj["encoder"] is [String: Any] && obj["viewer"] is [String: Any])
+        // The text encoder's rows, or the one line saying its model is not installed.
+        let text = try #require(obj["text"] as? [String: Any])
+        #expect((text["rows"] as? [Any])?.count == 2 || text["missing"] is String)
         // The fast kernels are chosen exactly when the CPU has AVX-512.
         let machine = try #require(obj["machine"] as? [String: Any])
         let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""

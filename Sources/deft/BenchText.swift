@@ -1,0 +1,100 @@
+import DeFT
+import DeFTEncoders
+import Foundation
+
+/// `deft bench` rows for the text encoder, all-MiniLM-L6-v2 from the model cache: the forward on one
+/// window of 128 and of 256 positions ([CLS] + 126 or 254 wordpieces + [SEP]) against sgemm alone on
+/// exactly its GEMM shapes, and typed text of one full window through tokenizer and forward.
+enum TextBench {
+    struct Row: Codable {
+        let positions: Int
+        let time: Timing
+        let gflop: Double, gflops: Double
+        let sgemmGflops: Double, efficiency: Double
+    }
+
+    struct Report: Codable {
+        let model: String
+        var rows: [Row] = []
+        /// Text of `typedPieces` wordpieces → tokens: tokenizer and forward.
+        var typedText: Timing?
+        var typedPieces = 0
+        /// One cold load of the model folder (vocabulary, config, weights).
+        var loadMs: Double?
+        /// Why there are no rows (the model is not installed).
+        var missing: String?
+
+        var lines: [String] {
+            func ms(_ t: Timing) -> String { String(format: "%8.2f ms (%.2f–%.2f)", t.medianMs, t.minMs, t.maxMs) }
+            if let m = missing { return ["\ntext encoder: \(m)"] }
+            var out = ["\ntext encoder \(model)   median (min–max)              GFLOP   GFLOP/s   sgemm GFLOP/s   efficiency"]
+            for r in rows {
+                out.append(String(format: "%-20@ %@ %7.2f %9.1f %15.1f %11.0f %%", "\(r.positions) positions", ms(r.time), r.gflop,
+                                  r.gflops, r.sgemmGflops, r.efficiency * 100))
+            }
+            if let t = typedText { out.append("typed text → tokens (\(typedPieces) wordpieces, tokenizer + forward): \(ms(t))") }
+            if let l = loadMs { out.append(String(format: "loading the model folder (vocab.txt, config.json, model.safetensors): %.0f ms", l)) }
+            return out
+        }
+    }
+
+    /// The cache folder the other commands read (`$DEFT_MODELS`, default ~/.cache/deft).
+    static var modelDirectory: String {
+        let root = ProcessInfo.processInfo.environment["DEFT_MODELS"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/deft").path
+        return URL(fileURLWithPath: root).appendingPathComponent(EncoderName.miniLML6.rawValue).path
+    }
+
+    static func measure(quick: Bool, repetitions: Int) -> Report {
+        let dir = modelDirectory
+        var report = Report(model: EncoderName.miniLML6.displayName)
+        let encoder: TextEncoder
+        let start = DispatchTime.now().uptimeNanoseconds
+        do { encoder = try TextEncoder(directory: dir) } catch {
+            report.missing = "not measured, \(error) (deft models fetch installs it)"
+            return report
+        }
+        report.loadMs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        // Any ids do for timing; these avoid the special tokens.
+        let pool = Array(1000..<min(encoder.tokenizer.vocabulary.count, 20_000))
+        for positions in quick ? [16, 32] : [128, 256] {
+            let ids = (0..<(positions - 2)).map { pool[($0 * 7919) % pool.count] }
+            let gemms = encoder.model.gemmShapes(lengths: [positions], depth: encoder.model.config.layers)
+            let buffers = gemms.map { s in (Matrix(rows: s.m, cols: s.k, repeating: 0.5), Matrix(rows: s.n, cols: s.k, repeating: 0.25)) }
+            var outs = gemms.map { Matrix(rows: $0.m, cols: $0.n) }
+            let (time, gemmTime) = interleaved(repetitions: repetitions, { _ = encoder.hiddenStates(ids, layer: .last) }, {
+                for i in buffers.indices { BLAS.gemm(buffers[i].0, buffers[i].1, into: &outs[i], transB: true) }
+            })
+            let flops = gemms.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
+            let gflops = flops / time.medianMs / 1e6, sgemm = flops / gemmTime.medianMs / 1e6
+            report.rows.append(Row(positions: positions, time: time, gflop: flops / 1e9, gflops: gflops,
+                                   sgemmGflops: sgemm, efficiency: gflops / sgemm))
+        }
+        // Typed text: prose cut at the end of one full window's wordpieces.
+        let window = quick ? 30 : encoder.windowLength - 2
+        let sentence = "The committee's report, published on Tuesday, says the bridge needs urgent repairs; engineers disagree. "
+        let long = String(repeating: sentence, count: window / 8 + 2)
+        let pieces = encoder.tokenizer.tokenize(long)
+        let text = String(decoding: Array(long.utf8)[..<pieces[window - 1].span.upperBound], as: UTF8.self)
+        report.typedPieces = encoder.tokenizer.tokenize(text).count
+        report.typedText = Timing.measure(repetitions: repetitions) { _ = encoder.encode(text) }
+        return report
+    }
+
+    /// Times `a` and `b` alternately, so on a shared machine both see the same load and their ratio holds.
+    static func interleaved(repetitions: Int, _ a: () -> Void, _ b: () -> Void) -> (Timing, Timing) {
+        a(); b()
+        var ta: [Double] = [], tb: [Double] = []
+        func time(_ body: () -> Void) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+        for _ in 0..<repetitions {
+            ta.append(time(a))
+            tb.append(time(b))
+        }
+        func timing(_ t: [Double]) -> Timing { let s = t.sorted(); return Timing(medianMs: s[s.count / 2], minMs: s.first!, maxMs: s.last!) }
+        return (timing(ta), timing(tb))
+    }
+}
