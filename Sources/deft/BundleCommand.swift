@@ -18,8 +18,7 @@ struct Bundle: ParsableCommand {
 
     @Option(help: "A title for the viewer.") var title: String?
     @Option(help: "image, video or text (default: from the input).") var modality: Modality?
-    @Option(help: ArgumentHelp("Patch grid per frame.", valueName: "HxW")) var grid: GridSize?
-    @Option(help: "Frames to take from a video.") var frames: Int?
+    @OptionGroup var media: MediaOptions
     @Option(help: ArgumentHelp("Token features from a model (.npy or .safetensors[:KEY]).", valueName: "PATH")) var features: String?
     @Option(help: ArgumentHelp("Token list with byte offsets for text features (.tsv).", valueName: "PATH")) var tokens: String?
     @Option(help: ArgumentHelp("DeFT weights (safetensors); a head beside them is copied too.", valueName: "PATH")) var weights: String?
@@ -35,8 +34,7 @@ struct Bundle: ParsableCommand {
             throw DeFTError(out, "already holds a bundle; choose a new folder")
         }
         // Load first: nothing is written for an input deft cannot read.
-        let g = grid
-        let sample = try SampleLoader.load(input, options: LoadOptions(grid: g, frames: frames))
+        let sample = try SampleLoader.load(input, options: media.load)
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw DeFTError(out, "cannot create the folder: \(error.localizedDescription)")
         }
@@ -57,8 +55,8 @@ struct Bundle: ParsableCommand {
 
         var m = BundleManifest(modality: modality ?? sample.tokenSet.layout.modality, media: try copy(input)!)
         m.title = title ?? sample.name
-        m.grid = g
-        m.frames = frames
+        m.grid = media.grid
+        m.frames = media.frames
         m.features = try copy(features)
         m.tokens = try copy(tokens)
         m.weights = try copy(weights)

@@ -24,11 +24,7 @@ struct EvalCurve: ParsableCommand {
     @Option(help: ArgumentHelp("DeFT weights (default: the bundle's, else untrained).", valueName: "W.safetensors"))
     var weights: String?
 
-    @Option(help: ArgumentHelp("Patch grid per frame.", valueName: "HxW"))
-    var grid: GridSize?
-
-    @Option(help: "Frames to take from a video input.")
-    var frames: Int?
+    @OptionGroup var media: MediaOptions
 
     @Option(help: "Seed of the random baseline (and of untrained weights).")
     var seed: UInt64 = 0
@@ -54,8 +50,7 @@ struct EvalCurve: ParsableCommand {
         guard step >= 1, step <= 100 else { throw DeFTError("--step", "must be a whole percent in 1…100, got \(step)") }
         guard threshold > -1, threshold <= 1 else { throw DeFTError("--threshold", "a cosine must be in (−1, 1], got \(threshold)") }
         var options = SampleScorer.Options()
-        options.load.grid = grid
-        options.load.frames = frames
+        options.load = media.load
         options.weights = weights
         options.seed = seed
         options.threshold = threshold

@@ -13,11 +13,9 @@ struct InputOptions: ParsableArguments {
     @Option(help: "image, video or text (required with --tokens).")
     var modality: Modality?
 
-    @Option(help: "Frames to take from a video input, evenly spaced (default 8).")
-    var frames: Int?
-
-    @Option(help: ArgumentHelp("Patch grid per frame (image: optional when N is a square; video: required).", valueName: "HxW"))
-    var grid: GridSize?
+    /// --grid also shapes --tokens: optional for an image whose N is a square, required for video.
+    @OptionGroup var media: MediaOptions
+    var grid: GridSize? { media.grid }
 
     /// The tokens to score: from --tokens, or encoded from a media INPUT.
     struct Source {
@@ -33,7 +31,7 @@ struct InputOptions: ParsableArguments {
         case (nil, nil): throw DeFTError("", "give an INPUT (image, frames, video, text, bundle) or --tokens PATH[:KEY]")
         case (.some, .some): throw DeFTError("", "give either an INPUT or --tokens, not both")
         case (let input?, nil):
-            let sample = try SampleLoader.load(input, options: LoadOptions(grid: grid, frames: frames))
+            let sample = try SampleLoader.load(input, options: media.load)
             return Source(tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                           label: "\(input) (\(sample.tokenSet.featureOrigin))", sample: sample)
         case (nil, let tokens?):

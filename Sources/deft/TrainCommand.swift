@@ -29,8 +29,7 @@ struct Train: ParsableCommand {
     @Option(help: "image, video or text (with --tokens).")
     var modality: Modality?
 
-    @Option(help: ArgumentHelp("Patch grid per frame.", valueName: "HxW"))
-    var grid: GridSize?
+    @OptionGroup var media: MediaOptions
 
     @Option(help: "classify or reconstruct (default: classify with labels, else reconstruct).")
     var objective: ObjectiveName?
@@ -94,7 +93,7 @@ struct Train: ParsableCommand {
                 throw DeFTError(ref.label, "tokens have shape \(t.shape), expected [B,N,d] or [N,d]")
             }
             let b = t.shape.count == 3 ? t.shape[0] : 1, n = t.shape[t.shape.count - 2]
-            let layout = try InputOptions.layout(modality: modality, grid: grid, tokens: n, source: ref.label)
+            let layout = try InputOptions.layout(modality: modality, grid: media.grid, tokens: n, source: ref.label)
             let m = t.asMatrix()
             let inputs = (0..<b).map { m.rows(($0 * n)..<(($0 + 1) * n)) }
             var lab: [Int]? = nil
@@ -117,8 +116,7 @@ struct Train: ParsableCommand {
                           test: (test.map(digits.tokens), test.map { digits.labels[$0] }),
                           describe: ["\(data[0]) (\(train.count) train / \(test.count) test digits, 7×7 built-in patch features)"])
         }
-        let g = grid
-        let samples = try data.map { try SampleLoader.load($0, options: LoadOptions(grid: g)) }
+        let samples = try data.map { try SampleLoader.load($0, options: media.load) }
         let layout = samples[0].tokenSet.layout
         for (path, s) in zip(data, samples) where s.tokenSet.layout != layout || s.tokenSet.tokens.cols != samples[0].tokenSet.tokens.cols {
             throw DeFTError(path, "its tokens (\(s.tokenSet.tokens.rows)×\(s.tokenSet.tokens.cols)) do not share the first input's layout; train on inputs of one shape (use --grid)")

@@ -76,11 +76,7 @@ struct ViewOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Images, frame folders, video files, text files or bundle folders (default: the bundled samples).", valueName: "INPUT"))
     var inputs: [String] = []
 
-    @Option(help: ArgumentHelp("Patch grid per image or frame.", valueName: "HxW"))
-    var grid: GridSize?
-
-    @Option(help: "Frames to take from a video, evenly spaced.")
-    var frames: Int?
+    @OptionGroup var media: MediaOptions
 
     @Option(help: ArgumentHelp("Token features from your model for the (single) input.", valueName: "PATH[:KEY]"))
     var features: String?
@@ -127,7 +123,6 @@ struct ViewOptions: ParsableArguments {
         guard ratio > 0, ratio <= 1 else { throw ValidationError(RatioOption.problem(ratio)) }
         guard compare != .deft else { throw ValidationError("--compare: compare DeFT with a baseline: random, uniform, norm, saliency or tome") }
         guard textTokens >= 0 else { throw ValidationError("--text-tokens: cannot be negative, got \(textTokens)") }
-        if let frames, frames < 1 { throw ValidationError("--frames: take at least one frame, got \(frames)") }
     }
 
     func settings() throws -> Viewer.Settings {
@@ -135,8 +130,7 @@ struct ViewOptions: ParsableArguments {
         s.ratio = ratio; s.mode = mode; s.overlay = overlay; s.ascii = ascii
         s.baseline = compare; s.curves = curves; s.channel = channel; s.color = color
         s.cost = CostModel(model: try LanguageModel.named(llm), textTokens: textTokens)
-        s.scorer.load.grid = grid
-        s.scorer.load.frames = frames
+        s.scorer.load = media.load
         s.scorer.load.features = features
         s.scorer.weights = weights
         return s
