@@ -41,24 +41,25 @@ public enum TextTokenizer {
         return text
     }
 
-    /// A model's token list (`token<TAB>start<TAB>end` with a header line; offsets in Unicode scalars as
-    /// Python counts them) aligned to `text`, as byte offsets.
+    /// A model's token list (`token<TAB>start<TAB>end` with a header line; offsets are UTF-8 byte offsets
+    /// into `text`, the one unit of text spans everywhere in deft — `deft encode` writes the same).
     public static func loadTokenList(path: String, text: String) throws -> TextDocument {
         guard let data = FileManager.default.contents(atPath: path), let tsv = String(data: data, encoding: .utf8) else {
             throw DeFTError(path, "cannot read the token list as UTF-8")
         }
-        let scalars = Array(text.unicodeScalars)
-        var offsets = [Int](repeating: 0, count: scalars.count + 1)
-        for (i, s) in scalars.enumerated() { offsets[i + 1] = offsets[i] + String(s).utf8.count }
+        // Every offset must fall between two characters, never inside one's UTF-8 bytes.
+        var boundaries = Set([0])
+        var end = 0
+        for s in text.unicodeScalars { end += UTF8.width(s); boundaries.insert(end) }
         var tokens: [TextToken] = []
         for (n, line) in tsv.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
             if n == 0 && cols.first == "token" { continue }
             guard cols.count >= 3, let s = Int(cols[cols.count - 2]), let e = Int(cols[cols.count - 1]),
-                  s >= 0, e >= s, e <= scalars.count else {
-                throw DeFTError(path, "line \(n + 1) is not token<TAB>start<TAB>end within the text (\(scalars.count) characters)")
+                  s >= 0, e >= s, e <= end, boundaries.contains(s), boundaries.contains(e) else {
+                throw DeFTError(path, "line \(n + 1) is not token<TAB>start<TAB>end: UTF-8 byte offsets on character boundaries within the text (\(end) bytes)")
             }
-            tokens.append(TextToken(surface: String(cols[0]), byteStart: offsets[s], byteEnd: offsets[e]))
+            tokens.append(TextToken(surface: String(cols[0]), byteStart: s, byteEnd: e))
         }
         guard !tokens.isEmpty else { throw DeFTError(path, "no tokens") }
         return TextDocument(text: text, tokens: tokens)

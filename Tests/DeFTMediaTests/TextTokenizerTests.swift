@@ -29,13 +29,16 @@ import Testing
         #expect(throws: DeFTError(p, "not UTF-8 text")) { try TextTokenizer.loadText(path: p) }
     }
 
-    @Test func modelTokenListOffsetsAreConvertedFromCharactersToBytes() throws {
+    @Test func modelTokenListOffsetsAreBytesOnCharacterBoundaries() throws {
         let text = "Café au lait"
         let p = FileManager.default.temporaryDirectory.appendingPathComponent("tok-\(getpid()).tsv").path
-        FileManager.default.createFile(atPath: p, contents: Data("token\tstart\tend\ncafe\t0\t4\nau\t5\t7\nlait\t8\t12\n".utf8))
+        FileManager.default.createFile(atPath: p, contents: Data("token\tstart\tend\ncafe\t0\t5\nau\t6\t8\nlait\t9\t13\n".utf8))
         let doc = try TextTokenizer.loadTokenList(path: p, text: text)
         #expect(doc.tokens.map { $0.byteStart } == [0, 6, 9])
         #expect(doc.tokens[2].byteEnd == 13)
+        // Byte 4 is inside "é" (two bytes): not a place a token can end.
+        FileManager.default.createFile(atPath: p, contents: Data("token\tstart\tend\ncaf\t0\t4\n".utf8))
+        #expect(throws: DeFTError.self) { try TextTokenizer.loadTokenList(path: p, text: text) }
     }
 
     @Test func textFeaturesAreDeterministicAndSeparateWords() {
