@@ -33,6 +33,12 @@ public struct DINOv2Encoder: Sendable {
         self.init(weights: try DINOv2Weights(file: try SafetensorsFile.load(path: path)))
     }
 
+    /// The model installed in the cache, or the one-line error saying how to install it.
+    public static func installed(in store: ModelStore = .standard()) throws -> DINOv2Encoder {
+        _ = try store.require(.dinov2S14)
+        return try DINOv2Encoder(contentsOf: store.path(.dinov2S14, "model.safetensors"))
+    }
+
     /// Preprocesses and encodes images of one size (a photo, or the frames of one video).
     public func encode(_ images: [(rgb: [UInt8], width: Int, height: Int)], preprocessing: ImagePreprocessing,
                        layer: EncoderLayer, source: String) throws -> EncodedImages {
