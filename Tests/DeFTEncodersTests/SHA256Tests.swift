@@ -27,7 +27,7 @@ import Testing
     @Test func fileDigestMatchesMemoryDigest() throws {
         let bytes = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
         let path = Fixture.scratch("blob")
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         #expect(try SHA256.hex(ofFile: path) == SHA256.hex(of: bytes))
     }
 }
