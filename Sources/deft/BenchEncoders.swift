@@ -11,7 +11,7 @@ enum EncoderBench {
         let time: Timing
         let gflop: Double, gflops: Double
         let sgemm: Timing
-        /// sgemm time on the forward's GEMMs over the forward's time.
+        /// sgemm time on the forward's GEMMs over the forward's time (median of per-repetition ratios).
         let fractionOfSgemm: Double
     }
 
@@ -26,13 +26,22 @@ enum EncoderBench {
         for (what, side, frames) in cases {
             var rng = SplitMix64(seed: 11)
             let pixels = (0..<(frames * 3 * side * side)).map { _ in rng.nextFloat(in: -2...2) }
-            let time = Timing.measure(repetitions: repetitions) {
-                _ = encoder.forward(pixels: pixels, batch: frames, height: side, width: side, layer: .last)
-            }
             let gemms = GemmReplay(weights: encoder.weights, batch: frames, side: side)
-            let sgemm = Timing.measure(repetitions: repetitions) { gemms.run() }
+            // Forward and bare GEMMs alternate, so a load that drifts during the run hits both alike;
+            // the fraction is the median of the per-repetition ratios.
+            var forwardMs: [Double] = [], sgemmMs: [Double] = [], ratios: [Double] = []
+            for rep in 0...repetitions {
+                let f = Timing.measure(repetitions: 1, warmup: 0) {
+                    _ = encoder.forward(pixels: pixels, batch: frames, height: side, width: side, layer: .last)
+                }.medianMs
+                let g = Timing.measure(repetitions: 1, warmup: 0) { gemms.run() }.medianMs
+                if rep == 0 { continue }   // the warm-up
+                forwardMs.append(f); sgemmMs.append(g); ratios.append(g / f)
+            }
+            let time = Timing(sorted: forwardMs), sgemm = Timing(sorted: sgemmMs)
+            let fraction = ratios.sorted()[ratios.count / 2]
             rows.append(Row(what: what, time: time, gflop: gemms.flops / 1e9, gflops: gemms.flops / time.medianMs / 1e6,
-                            sgemm: sgemm, fractionOfSgemm: sgemm.medianMs / time.medianMs))
+                            sgemm: sgemm, fractionOfSgemm: fraction))
         }
         return (rows, nil)
     }
@@ -98,5 +107,12 @@ private final class GemmReplay {
             BLAS.gemm(transA: false, transB: true, m: r, n: hidden, k: d, a: x, lda: d, b: w1, ldb: d, c: &h, ldc: hidden)
             BLAS.gemm(transA: false, transB: true, m: r, n: d, k: hidden, a: h, lda: hidden, b: w2, ldb: hidden, c: &out, ldc: d)
         }
+    }
+}
+
+private extension Timing {
+    init(sorted values: [Double]) {
+        let v = values.sorted()
+        self.init(medianMs: v[v.count / 2], minMs: v.first!, maxMs: v.last!)
     }
 }
