@@ -78,8 +78,9 @@ struct Encode: ParsableCommand {
         switch encoder ?? .dinov2S14 {
         case .dinov2S14:
             guard grid == nil else { throw DeFTError("--grid", "dinov2-s14's grid follows from --resolution and --fit") }
+            // Options first, so a typo is reported before the model is loaded.
+            let prep = try ImagePreprocessing(resolution: resolution ?? 336, fit: fit ?? .pad, patchSize: 14)
             let dino = try DINOv2Encoder.installed()
-            let prep = try ImagePreprocessing(resolution: resolution ?? 336, fit: fit ?? .pad, patchSize: dino.weights.patchSize)
             let chosen = layer ?? .penultimate
             let out = try dino.encode(images.map { ($0.pixels, $0.width, $0.height) }, preprocessing: prep, layer: chosen, source: input)
             return Encoded(tokens: out.tokens, metadata: [
