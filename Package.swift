@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "DeFTTrainTests", dependencies: ["DeFTTrain", "DeFT", "DeFTMedia"]),
         .testTarget(name: "DeFTEvalTests", dependencies: ["DeFTEval", "DeFT"]),
         .testTarget(name: "DeFTMediaTests", dependencies: ["DeFTMedia", "CImageCodec"]),
-        .testTarget(name: "DeFTEncodersTests", dependencies: ["DeFTEncoders", "DeFT"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DeFTEncodersTests", dependencies: ["DeFTEncoders", "DeFT", "DeFTMedia"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFTEval", "DeFT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DeFT", "DeFTViz"]),
     ]

