@@ -56,7 +56,7 @@ public struct LanguageModel: Sendable, Equatable, Codable {
         let gated = ["silu", "swiglu", "gelu_pytorch_tanh"].contains(act) || ["llama", "mistral", "qwen2", "gemma"].contains(type)
         let dtype = (c["torch_dtype"] as? String) ?? (root["torch_dtype"] as? String) ?? "float16"
         let bytes = dtype.contains("32") ? 4 : (dtype.contains("8") ? 1 : 2)
-        return LanguageModel(name: (path as NSString).lastPathComponent, layers: layers, hidden: hidden,
+        return LanguageModel(name: (path as NSString).lastPathComponent.terminalSafe, layers: layers, hidden: hidden,
                              intermediate: try int("intermediate_size", "n_inner") ?? 4 * hidden,
                              heads: heads, kvHeads: kv, gatedFFN: gated, bytesPerValue: bytes, vocabulary: try int("vocab_size"))
     }

@@ -51,7 +51,7 @@ public struct BundleManifest: Sendable, Equatable {
         guard let modality = Modality(rawValue: m) else { throw DeFTError(path, "unknown modality '\(m)' (image, video or text)") }
         guard let media = try string("media") else { throw DeFTError(path, "'media' is missing") }
         var b = BundleManifest(modality: modality, media: media)
-        b.title = try string("title")
+        b.title = try string("title")?.terminalSafe
         if let g = json["grid"] {
             guard let a = g as? [Int], a.count == 2, a.allSatisfy({ $0 > 0 && $0 <= 512 }) else {
                 throw DeFTError(path, "'grid' must be [H, W] of whole numbers in 1…512")
