@@ -28,6 +28,7 @@ public struct BundleManifest: Sendable, Equatable {
 
     public static func load(folder: String) throws -> BundleManifest {
         let path = (folder as NSString).appendingPathComponent(fileName)
+        _ = try BundlePath.real(path, manifest: path, what: "the manifest")   // a symlink loop says so
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the manifest") }
         return try parse(data, path: path)
     }

@@ -55,4 +55,18 @@ import Testing
         #expect(r.stderr.split(separator: "\n").count == 1, "one line")
         #expect(Self.controls(in: r.stderr, allowingSGR: false).isEmpty)
     }
+
+    @Test func bundlePathsOutsideTheFolderAndManifestLoopsAreOneLineErrors() throws {
+        let dir = try hostileBundle()
+        let manifest: [String: Any] = ["modality": "text", "media": "t.txt", "features": "../../secret.npy"]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: dir + "/deft.json"))
+        let escape = try DeftBinary.run(["score", dir])
+        #expect(escape.status == 2)
+        #expect(escape.stderr == "deft: \(dir)/deft.json: '../../secret.npy' leaves the bundle folder ('..' is not allowed)\n")
+        try FileManager.default.removeItem(atPath: dir + "/deft.json")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/deft.json", withDestinationPath: "deft.json")
+        let loop = try DeftBinary.run(["view", dir, "--snapshot"])
+        #expect(loop.status == 2 && loop.stdout.isEmpty)
+        #expect(loop.stderr == "deft: \(dir)/deft.json: the manifest is a symlink loop\n")
+    }
 }
