@@ -38,6 +38,8 @@ public struct LLaVAConfig: Sendable, Equatable {
         let c: LLaVAConfig
         do {
             c = try JSONDecoder().decode(Decoded.self, from: data).c
+        } catch DecodingError.typeMismatch(_, let ctx) where ctx.codingPath.isEmpty {
+            throw DeFTError(path, "not a JSON object (a config.json is one object of fields)")
         } catch DecodingError.typeMismatch(let type, let ctx) {
             throw DeFTError(path, "'\(ctx.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type == Bool.self ? "true or false" : type == Int.self ? "a whole number" : "a number")")
         } catch {

@@ -41,7 +41,7 @@ public struct LanguageModel: Sendable, Equatable, Codable {
         func int(_ key: String, _ alternatives: String...) throws -> Int? {
             for k in [key] + alternatives {
                 guard let v = c[k] else { continue }
-                guard let n = v as? Int, n > 0 else { throw DeFTError(path, "'\(k)' must be a positive whole number") }
+                guard let n = JSONNumber.integer(v), n > 0 else { throw DeFTError(path, "'\(k)' must be a positive whole number") }
                 return n
             }
             return nil

@@ -45,7 +45,7 @@ public struct BundleManifest: Sendable, Equatable {
         }
         func int(_ k: String) throws -> Int? {
             guard let v = json[k], !(v is NSNull) else { return nil }
-            guard let n = v as? Int, !(v is Bool), "\(v)" == "\(n)" else { throw DeFTError(path, "'\(k)' must be a whole number") }
+            guard let n = JSONNumber.integer(v) else { throw DeFTError(path, "'\(k)' must be a whole number") }
             return n
         }
         guard let m = try string("modality") else { throw DeFTError(path, "'modality' is missing (image, video or text)") }
@@ -54,7 +54,7 @@ public struct BundleManifest: Sendable, Equatable {
         var b = BundleManifest(modality: modality, media: media)
         b.title = try string("title")?.terminalSafe
         if let g = json["grid"] {
-            guard let a = g as? [Int], a.count == 2, a.allSatisfy({ $0 > 0 && $0 <= 512 }) else {
+            guard let a = JSONNumber.integers(g), a.count == 2, a.allSatisfy({ $0 > 0 && $0 <= 512 }) else {
                 throw DeFTError(path, "'grid' must be [H, W] of whole numbers in 1…512")
             }
             b.grid = GridSize(height: a[0], width: a[1])

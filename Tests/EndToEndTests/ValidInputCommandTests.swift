@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+
+/// `deft bundle` writes what deft reads back, for every label and frame count.
+@Suite struct ValidInputCommandTests {
+    @Test(arguments: [0, 1, 2])
+    func bundleWithLabelAndFramesReopens(_ n: Int) throws {
+        let out = DeftBinary.temporaryPath("bundle-\(n)")
+        let made = try DeftBinary.run(["bundle", "Samples/big-buck-bunny/frames", "--out", out, "--label", "\(n)", "--frames", "\(max(n, 1))", "--grid", "2x2"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let manifest = try String(contentsOfFile: out + "/deft.json", encoding: .utf8)
+        #expect(manifest.contains("\"label\" : \(n)"), "\(manifest)")
+        let score = try DeftBinary.run(["score", out])
+        #expect(score.status == 0, "\(score.stderr)")
+        let view = try DeftBinary.run(["view", out, "--snapshot", "--size", "80x24"])
+        #expect(view.status == 0, "\(view.stderr)")
+    }
+}
