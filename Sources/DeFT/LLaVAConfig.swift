@@ -46,7 +46,7 @@ public struct LLaVAConfig: Sendable, Equatable {
             throw DeFTError(path, "not a valid JSON object")
         }
         for (name, v) in [("deft_semantic_dim", c.semanticDim), ("deft_rtd_bottleneck_ratio", c.bottleneckRatio), ("mm_hidden_size", c.mmHiddenSize)] {
-            if let v, v <= 0 { throw DeFTError(path, "'\(name)' must be positive, found \(v)") }
+            if let v { _ = try SizeLimits.positive(v, source: path, what: "'\(name)'", limit: SizeLimits.maxWidth) }
         }
         if let r = c.retentionRatio, !(r > 0 && r <= 1) {
             throw DeFTError(path, "'deft_retention_ratio' must be in (0, 1], found \(r)")

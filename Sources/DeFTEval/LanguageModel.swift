@@ -32,6 +32,9 @@ public struct LanguageModel: Sendable, Equatable, Codable {
         return try load(configPath: spec)
     }
 
+    /// Largest size a config may give (2⁴⁰): far past any model, small enough that 4·hidden is an Int.
+    public static let maxSize = 1 << 40
+
     public static func load(configPath path: String) throws -> LanguageModel {
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the file") }
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
@@ -42,6 +45,7 @@ public struct LanguageModel: Sendable, Equatable, Codable {
             for k in [key] + alternatives {
                 guard let v = c[k] else { continue }
                 guard let n = JSONNumber.integer(v), n > 0 else { throw DeFTError(path, "'\(k)' must be a positive whole number") }
+                guard n <= maxSize else { throw DeFTError(path, "'\(k)' is \(n), more than deft's limit of \(maxSize)") }
                 return n
             }
             return nil

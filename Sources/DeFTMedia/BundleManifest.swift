@@ -67,6 +67,7 @@ public struct BundleManifest: Sendable, Equatable {
         b.logits = try string("logits")
         b.gradient = try string("gradient")
         b.label = try int("label")
+        if let l = b.label, l < 0 { throw DeFTError(path, "'label' is a class index and cannot be negative, found \(l)") }
         let known: Set<String> = ["title", "modality", "media", "grid", "frames", "features", "tokens", "weights", "logits", "gradient", "label"]
         if let unknown = json.keys.first(where: { !known.contains($0) }) {
             throw DeFTError(path, "unknown field '\(unknown)'")
@@ -94,6 +95,8 @@ public struct BundleManifest: Sendable, Equatable {
 }
 
 public struct GridSize: Sendable, Equatable, Hashable {
+    /// Most patches in one frame deft builds tokens for: the 512×512 a manifest allows.
+    public static let maxPatches = 512 * 512
     public let height: Int
     public let width: Int
     public init(height: Int, width: Int) { self.height = height; self.width = width }

@@ -51,7 +51,7 @@ struct ScoreReport {
         if let o = objective {
             obj["objective"] = ["name": o.name, "loss_all_tokens": o.lossAllTokens, "loss_kept_tokens": o.lossKeptTokens]
         }
-        return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+        return try ReportJSON.data(obj, source: "deft score --json")
     }
 
     /// A few human lines: what was kept, under which weights.

@@ -17,6 +17,8 @@ struct View: ParsableCommand {
     @Flag(help: "Print one frame to stdout and exit (no terminal needed).")
     var snapshot = false
 
+    static let maxSnapshotSide = 2000
+
     @Option(help: ArgumentHelp("Snapshot size in cells.", valueName: "WxH"))
     var size: String = "100x30"
 
@@ -25,6 +27,10 @@ struct View: ParsableCommand {
         if snapshot {
             guard let g = GridSize(size.replacingOccurrences(of: "X", with: "x")) else {
                 throw DeFTError("--size", "expected WxH, got '\(size)'")
+            }
+            // A frame holds a cell per position: bound it before allocating (10⁶×10⁶ would be 10¹² cells).
+            for side in [g.height, g.width] where side > Self.maxSnapshotSide {
+                throw DeFTError("--size", "\(side) cells is more than deft's limit of \(Self.maxSnapshotSide) a side")
             }
             print(try Viewer.snapshot(paths: paths, names: names, settings: try options.settings(), width: g.height, height: g.width),
                   terminator: "")
