@@ -32,7 +32,7 @@ struct Deft: ParsableCommand {
             }
             var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
-            FileHandle.standardError.write(Data("deft: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("deft: \(message.terminalSafe)\n".utf8))   // it may quote an argument
             FileHandle.standardError.write(Data("Run 'deft help' for usage.\n".utf8))
             Foundation.exit(2)
         }
