@@ -34,7 +34,9 @@ struct Bundle: ParsableCommand {
         guard !fm.fileExists(atPath: (out as NSString).appendingPathComponent(BundleManifest.fileName)) else {
             throw DeFTError(out, "already holds a bundle; choose a new folder")
         }
-        // Load first: nothing is written for an input deft cannot read.
+        // Check and load first: nothing is written for an input deft cannot read or a manifest it would refuse.
+        if let label, label < 0 { throw DeFTError("--label", "a class index cannot be negative, got \(label)") }
+        if let frames, frames < 1 { throw DeFTError("--frames", "must be at least 1, got \(frames)") }
         let g = try GridOption.parse(grid)
         let sample = try SampleLoader.load(input, options: LoadOptions(grid: g, frames: frames))
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {

@@ -15,4 +15,11 @@ import Testing
         let view = try DeftBinary.run(["view", out, "--snapshot", "--size", "80x24"])
         #expect(view.status == 0, "\(view.stderr)")
     }
+
+    @Test func aLabelTheManifestWouldRefuseWritesNothing() throws {
+        let out = DeftBinary.temporaryPath("negative")
+        let r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", out, "--label=-1"])
+        #expect(r.status == 2 && r.stderr == "deft: --label: a class index cannot be negative, got -1\n", "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
 }
