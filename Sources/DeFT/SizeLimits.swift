@@ -2,8 +2,11 @@
 /// overflows Int, or asks for more than deft will allocate, is a one-line DeFTError naming the file or
 /// option and the limit — never an overflow trap or a failed allocation.
 public enum SizeLimits {
-    /// Widest layer deft builds from a config or an option (d, d′, a head's inputs): 65 536.
-    public static let maxWidth = 1 << 16
+    /// Widest layer deft builds from a config or an option (d′, mm_hidden_size, a head's classes): 4096,
+    /// 8× the reference's d′ = 512. The module holds three d′×d′ matrices, so this bounds it at 200 MB.
+    public static let maxWidth = 4096
+    /// Widest token a config may declare (mm_hidden_size): 65 536, past every vision encoder.
+    public static let maxTokenWidth = 1 << 16
     /// Most tokens a cost estimate takes (--visual, --text-tokens): 10¹², far past any model's context.
     public static let maxCostTokens = 1_000_000_000_000
 

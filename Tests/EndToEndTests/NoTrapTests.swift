@@ -27,7 +27,7 @@ import Testing
         (["eval", "cost", "--llm", "DIR/layers.json"], "'num_hidden_layers' is 1000000000000000000, more than deft's limit of 1099511627776"),
         (["eval", "cost", "--llm", "DIR/hidden.json"], "'hidden_size' is 4611686018427387904, more than deft's limit"),
         (["eval", "cost", "--llm", "DIR/array.json"], "array.json: not a JSON object"),
-        (["score", "Samples/astronaut", "--config", "DIR/wide.json"], "'deft_semantic_dim' 1000000000 is more than deft's limit of 65536"),
+        (["score", "Samples/astronaut", "--config", "DIR/wide.json"], "'deft_semantic_dim' 1000000000 is more than deft's limit of 4096"),
         (["score", "Samples/astronaut", "--config", "DIR/array.json"], "array.json: not a JSON object (a config.json is one object of fields)"),
         (["train", "Samples/astronaut", "--semantic-dim", "1000000000", "--out", "DIR/w.safetensors"], "--semantic-dim: a width of 1000000000 is more than deft's limit"),
     ])
