@@ -73,6 +73,6 @@ struct Bundle: ParsableCommand {
         m.label = label
         try m.write(folder: out)
         let check = try SampleLoader.load(out)
-        print("deft bundle: \(out) — \(check.tokenSet.layout.count) \(check.tokenSet.layout.modality.rawValue) tokens, \(check.tokenSet.featureOrigin); open it with: deft view \(out)")
+        print("deft bundle: \(out.terminalSafe) — \(check.tokenSet.layout.count) \(check.tokenSet.layout.modality.rawValue) tokens, \(check.tokenSet.featureOrigin); open it with: deft view \(out.terminalSafe)")
     }
 }

@@ -69,7 +69,7 @@ struct ScoreReport {
             lines.append(String(format: "objective %@: loss %.4f with every token, %.4f with the kept ones; s_fb from its gradient",
                                 o.name, o.lossAllTokens, o.lossKeptTokens))
         }
-        lines.append("tokens: \(tokensLabel); weights: \(weights)")
+        lines.append("tokens: \(tokensLabel.terminalSafe); weights: \(weights.terminalSafe)")   // paths may come from a glob
         return lines.joined(separator: "\n")
     }
 }

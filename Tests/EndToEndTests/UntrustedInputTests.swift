@@ -69,4 +69,14 @@ import Testing
         #expect(loop.status == 2 && loop.stdout.isEmpty)
         #expect(loop.stderr == "deft: \(dir)/deft.json: the manifest is a symlink loop\n")
     }
+
+    /// A file named with escapes (a glob in a hostile folder hands it over) is echoed escaped.
+    @Test func aHostileFileNameIsEchoedEscaped() throws {
+        let file = DeftBinary.temporaryPath("evil\u{1B}]0;x\u{07}.txt")
+        try "Some ordinary words.\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try DeftBinary.run(["score", file])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("evil␛]0;x␇.txt"))
+        #expect(Self.controls(in: r.stdout, allowingSGR: false).isEmpty)
+    }
 }
