@@ -28,11 +28,13 @@ import Testing
         #expect(zip(back.pixels, flat.pixels).allSatisfy { abs(Int($0) - Int($1)) <= 3 })
     }
 
-    /// An Adobe (Photoshop-convention, inverted) CMYK JPEG written by Pillow: left half C0 M200 Y200 K100,
-    /// right half C200 M100 Y0 K0; RGB = (255 − C)(255 − K)/255 per channel.
-    @Test func adobeCMYKJPEGDecodesToRGB() throws {
+    /// Adobe (Photoshop-convention, inverted) CMYK JPEGs — one written by Pillow, one YCCK written by
+    /// libjpeg with Adobe transform 2 — of the same picture: left half C0 M200 Y200 K100, right half
+    /// C200 M100 Y0 K0; RGB = (255 − C)(255 − K)/255 per channel.
+    @Test(arguments: ["cmyk-8x6.jpg", "ycck-8x6.jpg"])
+    func adobeCMYKAndYCCKJPEGsDecodeToRGB(_ name: String) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fuzz/corpus/image/cmyk-8x6.jpg").path
+            .appendingPathComponent("Fuzz/corpus/image/\(name)").path
         let img = try ImageDecoder.load(path: path)
         #expect(img.width == 8 && img.height == 6)
         func close(_ p: (UInt8, UInt8, UInt8), _ q: (Int, Int, Int)) -> Bool {
