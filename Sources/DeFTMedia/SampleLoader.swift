@@ -19,6 +19,8 @@ public struct LoadOptions: Sendable {
 /// or a bundle folder with a `deft.json`.
 public enum SampleLoader {
     public static func load(_ path: String, options: LoadOptions = .init()) throws -> LoadedSample {
+        // Zero or fewer frames used to mean "all of them" silently.
+        if let f = options.frames, f < 1 { throw DeFTError("--frames", "must be at least 1, got \(f)") }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DeFTError(path, "no such file or folder") }
         let name = ((path as NSString).standardizingPath as NSString).lastPathComponent

@@ -30,6 +30,7 @@ import Testing
         (["score", "Samples/astronaut", "--config", "DIR/wide.json"], "'deft_semantic_dim' 1000000000 is more than deft's limit of 4096"),
         (["score", "Samples/astronaut", "--config", "DIR/array.json"], "array.json: not a JSON object (a config.json is one object of fields)"),
         (["train", "Samples/astronaut", "--semantic-dim", "1000000000", "--out", "DIR/w.safetensors"], "--semantic-dim: a width of 1000000000 is more than deft's limit"),
+        (["score", "Samples/big-buck-bunny/frames", "--frames=-3"], "--frames: must be at least 1, got -3"),
     ])
     func oversizedOptionsAndConfigsAreOneLineErrors(_ args: [String], _ message: String) throws {
         let r = try DeftBinary.run(args.map { $0.replacingOccurrences(of: "DIR", with: Self.dir) })
