@@ -46,7 +46,7 @@ let package = Package(
         ]),
 
         // The parsers' fuzz targets: a corpus replayer normally, a libFuzzer binary with -DFUZZING (.ci/fuzz).
-        .executableTarget(name: "deft-fuzz", dependencies: ["DeFT", "DeFTMedia", "DeFTEncoders"], path: "Tests/Fuzz", exclude: ["corpus"]),
+        .executableTarget(name: "deft-fuzz", dependencies: ["DeFT", "DeFTMedia", "DeFTTrain", "DeFTEval", "DeFTEncoders"], path: "Tests/Fuzz", exclude: ["corpus"]),
 
         .testTarget(name: "DeFTTests", dependencies: ["DeFT"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeFTTrainTests", dependencies: ["DeFTTrain", "DeFT", "DeFTMedia"]),

@@ -93,14 +93,27 @@ int deft_jpeg_decode(const uint8_t *data, size_t size, deft_image *out) {
         jpeg_destroy_decompress(&cinfo);
         return 1;
     }
-    cinfo.out_color_space = JCS_RGB;
+    /* libjpeg converts YCCK to CMYK but not CMYK to RGB: that is left to the application. */
+    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
     jpeg_start_decompress(&cinfo);
     int w = (int)cinfo.output_width, h = (int)cinfo.output_height;
-    buf = malloc((size_t)w * (size_t)h * 3);
+    buf = malloc((size_t)w * (size_t)h * 3 + (cmyk ? (size_t)w : 0));   /* room for the last row's 4th channel */
     if (!buf) { jpeg_destroy_decompress(&cinfo); set_message(out->message, "out of memory"); return 1; }
+    /* Photoshop (the Adobe marker) stores CMYK inverted, 255 = no ink; other writers store ink. */
+    int inverted = cinfo.saw_Adobe_marker;
     while (cinfo.output_scanline < cinfo.output_height) {
         JSAMPROW row = buf + (size_t)cinfo.output_scanline * (size_t)w * 3;
         jpeg_read_scanlines(&cinfo, &row, 1);
+        if (cmyk) {   /* 4 bytes a pixel into 3, in place: pixel i reads at 4i and writes at 3i ≤ 4i */
+            for (int i = 0; i < w; i++) {
+                unsigned c = row[4 * i], m = row[4 * i + 1], y = row[4 * i + 2], k = row[4 * i + 3];
+                if (!inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
+                row[3 * i] = (uint8_t)((c * k + 127) / 255);
+                row[3 * i + 1] = (uint8_t)((m * k + 127) / 255);
+                row[3 * i + 2] = (uint8_t)((y * k + 127) / 255);
+            }
+        }
     }
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);

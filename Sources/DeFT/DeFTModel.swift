@@ -19,7 +19,8 @@ public struct DeFTConfig: Sendable, Equatable, Codable {
     }
 
     /// d / r, as the reference computes it (integer division).
-    public var bottleneckDim: Int { tokenDim / bottleneckRatio }
+    /// At least 1: a ratio above d (from a config) would otherwise build a zero-width layer.
+    public var bottleneckDim: Int { max(1, tokenDim / max(bottleneckRatio, 1)) }
 }
 
 /// Where a model's parameters came from; every output states it.

@@ -38,13 +38,18 @@ public struct LLaVAConfig: Sendable, Equatable {
         let c: LLaVAConfig
         do {
             c = try JSONDecoder().decode(Decoded.self, from: data).c
+        } catch DecodingError.typeMismatch(_, let ctx) where ctx.codingPath.isEmpty {
+            throw DeFTError(path, "not a JSON object (a config.json is one object of fields)")
         } catch DecodingError.typeMismatch(let type, let ctx) {
             throw DeFTError(path, "'\(ctx.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type == Bool.self ? "true or false" : type == Int.self ? "a whole number" : "a number")")
         } catch {
             throw DeFTError(path, "not a valid JSON object")
         }
-        for (name, v) in [("deft_semantic_dim", c.semanticDim), ("deft_rtd_bottleneck_ratio", c.bottleneckRatio), ("mm_hidden_size", c.mmHiddenSize)] {
-            if let v, v <= 0 { throw DeFTError(path, "'\(name)' must be positive, found \(v)") }
+        // d′ sizes three d′×d′ matrices; the token width d is the data's own (deft score overrides it), so
+        // mm_hidden_size only needs to be plausible.
+        for (name, v, limit) in [("deft_semantic_dim", c.semanticDim, SizeLimits.maxWidth), ("deft_rtd_bottleneck_ratio", c.bottleneckRatio, SizeLimits.maxWidth),
+                                 ("mm_hidden_size", c.mmHiddenSize, SizeLimits.maxTokenWidth)] {
+            if let v { _ = try SizeLimits.positive(v, source: path, what: "'\(name)'", limit: limit) }
         }
         if let r = c.retentionRatio, !(r > 0 && r <= 1) {
             throw DeFTError(path, "'deft_retention_ratio' must be in (0, 1], found \(r)")

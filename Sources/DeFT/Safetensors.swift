@@ -53,7 +53,8 @@ public struct SafetensorsFile: Sendable {
                 continue
             }
             guard let e = value as? [String: Any], let dtype = e["dtype"] as? String,
-                  let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
+                  let shape = e["shape"].flatMap(JSONNumber.integers), let offsets = e["data_offsets"].flatMap(JSONNumber.integers),
+                  offsets.count == 2 else {
                 throw DeFTError(path, "tensor '\(name)' needs dtype, shape and two data_offsets")
             }
             guard let size = Self.dtypeSizes[dtype] else { throw DeFTError(path, "tensor '\(name)' has unsupported dtype \(dtype)") }
@@ -69,7 +70,9 @@ public struct SafetensorsFile: Sendable {
             }
             entries[name] = Entry(dtype: dtype, shape: shape, start: base + s, end: base + t)
         }
-        let sorted = entries.sorted { $0.value.start < $1.value.start }
+        // Empty tensors hold no bytes and overlap nothing; leaving them in made the check depend on how
+        // ties in `start` happened to sort (an empty tensor at a neighbour's start, or inside it).
+        let sorted = entries.filter { $0.value.start < $0.value.end }.sorted { $0.value.start < $1.value.start }
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.value.end > b.value.start {
             throw DeFTError(path, "tensors '\(a.key)' and '\(b.key)' overlap")
         }

@@ -16,19 +16,23 @@ public struct CostModel: Sendable, Equatable {
     }
 
     /// One decoder layer over n tokens.
-    public func layerFLOPs(tokens n: Int) -> Double {
-        let n = Double(n), d = Double(model.hidden), m = Double(model.intermediate)
+    public func layerFLOPs(tokens n: Int) -> Double { layerFLOPs(tokens: Double(n)) }
+
+    /// In Doubles throughout: a config's sizes may be anything up to Int.max, and their products with
+    /// each other overflow Int long before they overflow a Double.
+    func layerFLOPs(tokens n: Double) -> Double {
+        let d = Double(model.hidden), m = Double(model.intermediate)
         return 4 * n * d * d + 2 * n * n * d + (model.gatedFFN ? 3 : 2) * n * d * m
     }
 
     /// Prefill with `visual` visual tokens in every layer before `pruneLayer` and `kept` after it.
     public func prefillFLOPs(visual: Int, kept: Int) -> Double {
-        let full = layerFLOPs(tokens: textTokens + visual), cut = layerFLOPs(tokens: textTokens + kept)
+        let full = layerFLOPs(tokens: Double(textTokens) + Double(visual)), cut = layerFLOPs(tokens: Double(textTokens) + Double(kept))
         return Double(pruneLayer) * full + Double(model.layers - pruneLayer) * cut
     }
 
     public var kvBytesPerToken: Double {
-        Double(2 * model.layers * model.kvHeads * model.headDim * model.bytesPerValue)
+        2 * Double(model.layers) * Double(model.kvHeads) * Double(model.headDim) * Double(model.bytesPerValue)
     }
 
     /// KV cache after prefill (the layers before `pruneLayer` still hold every token).
@@ -42,7 +46,7 @@ public struct CostModel: Sendable, Equatable {
     public var weightBytes: Double? {
         guard let v = model.vocabulary else { return nil }
         let d = Double(model.hidden), m = Double(model.intermediate)
-        let kvWidth = Double(model.kvHeads * model.headDim)
+        let kvWidth = Double(model.kvHeads) * Double(model.headDim)
         let attention = 2 * d * d + 2 * d * kvWidth
         let ffn = (model.gatedFFN ? 3 : 2) * d * m
         return (Double(model.layers) * (attention + ffn) + 2 * Double(v) * d) * Double(model.bytesPerValue)

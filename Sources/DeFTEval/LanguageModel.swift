@@ -32,6 +32,9 @@ public struct LanguageModel: Sendable, Equatable, Codable {
         return try load(configPath: spec)
     }
 
+    /// Largest size a config may give (2⁴⁰): far past any model, small enough that 4·hidden is an Int.
+    public static let maxSize = 1 << 40
+
     public static func load(configPath path: String) throws -> LanguageModel {
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the file") }
         guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
@@ -41,7 +44,8 @@ public struct LanguageModel: Sendable, Equatable, Codable {
         func int(_ key: String, _ alternatives: String...) throws -> Int? {
             for k in [key] + alternatives {
                 guard let v = c[k] else { continue }
-                guard let n = v as? Int, n > 0 else { throw DeFTError(path, "'\(k)' must be a positive whole number") }
+                guard let n = JSONNumber.integer(v), n > 0 else { throw DeFTError(path, "'\(k)' must be a positive whole number") }
+                guard n <= maxSize else { throw DeFTError(path, "'\(k)' is \(n), more than deft's limit of \(maxSize)") }
                 return n
             }
             return nil
@@ -56,7 +60,7 @@ public struct LanguageModel: Sendable, Equatable, Codable {
         let gated = ["silu", "swiglu", "gelu_pytorch_tanh"].contains(act) || ["llama", "mistral", "qwen2", "gemma"].contains(type)
         let dtype = (c["torch_dtype"] as? String) ?? (root["torch_dtype"] as? String) ?? "float16"
         let bytes = dtype.contains("32") ? 4 : (dtype.contains("8") ? 1 : 2)
-        return LanguageModel(name: (path as NSString).lastPathComponent, layers: layers, hidden: hidden,
+        return LanguageModel(name: (path as NSString).lastPathComponent.terminalSafe, layers: layers, hidden: hidden,
                              intermediate: try int("intermediate_size", "n_inner") ?? 4 * hidden,
                              heads: heads, kvHeads: kv, gatedFFN: gated, bytesPerValue: bytes, vocabulary: try int("vocab_size"))
     }

@@ -28,6 +28,7 @@ public struct BundleManifest: Sendable, Equatable {
 
     public static func load(folder: String) throws -> BundleManifest {
         let path = (folder as NSString).appendingPathComponent(fileName)
+        _ = try BundlePath.real(path, manifest: path, what: "the manifest")   // a symlink loop says so
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the manifest") }
         return try parse(data, path: path)
     }
@@ -44,16 +45,16 @@ public struct BundleManifest: Sendable, Equatable {
         }
         func int(_ k: String) throws -> Int? {
             guard let v = json[k], !(v is NSNull) else { return nil }
-            guard let n = v as? Int, !(v is Bool), "\(v)" == "\(n)" else { throw DeFTError(path, "'\(k)' must be a whole number") }
+            guard let n = JSONNumber.integer(v) else { throw DeFTError(path, "'\(k)' must be a whole number") }
             return n
         }
         guard let m = try string("modality") else { throw DeFTError(path, "'modality' is missing (image, video or text)") }
         guard let modality = Modality(rawValue: m) else { throw DeFTError(path, "unknown modality '\(m)' (image, video or text)") }
         guard let media = try string("media") else { throw DeFTError(path, "'media' is missing") }
         var b = BundleManifest(modality: modality, media: media)
-        b.title = try string("title")
+        b.title = try string("title")?.terminalSafe
         if let g = json["grid"] {
-            guard let a = g as? [Int], a.count == 2, a.allSatisfy({ $0 > 0 && $0 <= 512 }) else {
+            guard let a = JSONNumber.integers(g), a.count == 2, a.allSatisfy({ $0 > 0 && $0 <= 512 }) else {
                 throw DeFTError(path, "'grid' must be [H, W] of whole numbers in 1…512")
             }
             b.grid = GridSize(height: a[0], width: a[1])
@@ -66,6 +67,7 @@ public struct BundleManifest: Sendable, Equatable {
         b.logits = try string("logits")
         b.gradient = try string("gradient")
         b.label = try int("label")
+        if let l = b.label, l < 0 { throw DeFTError(path, "'label' is a class index and cannot be negative, found \(l)") }
         let known: Set<String> = ["title", "modality", "media", "grid", "frames", "features", "tokens", "weights", "logits", "gradient", "label"]
         if let unknown = json.keys.first(where: { !known.contains($0) }) {
             throw DeFTError(path, "unknown field '\(unknown)'")

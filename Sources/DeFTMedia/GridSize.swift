@@ -1,5 +1,7 @@
 /// A patch grid, rows × columns (per frame for video).
 public struct GridSize: Sendable, Equatable, Hashable {
+    /// Most patches in one frame deft builds tokens for: the 512×512 a manifest allows.
+    public static let maxPatches = 512 * 512
     public let height: Int
     public let width: Int
     public init(height: Int, width: Int) { self.height = height; self.width = width }

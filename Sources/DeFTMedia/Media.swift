@@ -48,11 +48,12 @@ public struct TokenSet: Sendable {
     public let featureOrigin: String
     public init(tokens: Matrix, layout: TokenLayout, featureOrigin: String) {
         precondition(tokens.rows == layout.count, "token count \(tokens.rows) ≠ layout \(layout.count)")
-        self.tokens = tokens; self.layout = layout; self.featureOrigin = featureOrigin
+        self.tokens = tokens; self.layout = layout; self.featureOrigin = featureOrigin.terminalSafe   // names a file
     }
 }
 
 /// A fully loaded input: what to draw, what to score, and the optional extras a bundle carries.
+/// Its name (a bundle title or a file name) is made terminal-safe here, where every loader passes.
 public struct LoadedSample: Sendable {
     public let name: String
     public let media: Media?
@@ -64,7 +65,7 @@ public struct LoadedSample: Sendable {
 
     public init(name: String, media: Media?, tokenSet: TokenSet, weightsPath: String? = nil,
                 logits: Matrix? = nil, gradient: Matrix? = nil, label: Int? = nil) {
-        self.name = name; self.media = media; self.tokenSet = tokenSet; self.weightsPath = weightsPath
+        self.name = name.terminalSafe; self.media = media; self.tokenSet = tokenSet; self.weightsPath = weightsPath
         self.logits = logits; self.gradient = gradient; self.label = label
     }
 }

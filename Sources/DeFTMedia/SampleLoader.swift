@@ -19,11 +19,14 @@ public struct LoadOptions: Sendable {
 /// or a bundle folder with a `deft.json`.
 public enum SampleLoader {
     public static func load(_ path: String, options: LoadOptions = .init()) throws -> LoadedSample {
+        // Zero or fewer frames used to mean "all of them" silently.
+        if let f = options.frames, f < 1 { throw DeFTError("--frames", "must be at least 1, got \(f)") }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DeFTError(path, "no such file or folder") }
         let name = ((path as NSString).standardizingPath as NSString).lastPathComponent
         if isDir.boolValue {
-            if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(BundleManifest.fileName)) {
+            // lstat, not fileExists: a dangling or looping deft.json is still a bundle (and an error), not frames.
+            if BundlePath.entryExists((path as NSString).appendingPathComponent(BundleManifest.fileName)) {
                 return try loadBundle(path, options: options)
             }
             let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8)
@@ -51,8 +54,7 @@ public enum SampleLoader {
         let manifestPath = (folder as NSString).appendingPathComponent(BundleManifest.fileName)
         func resolve(_ p: String) throws -> String {
             let ref = ArrayReference(p)
-            let full = (folder as NSString).appendingPathComponent(ref.path)
-            guard FileManager.default.fileExists(atPath: full) else { throw DeFTError(manifestPath, "'\(ref.path)' does not exist in the bundle") }
+            let full = try BundlePath.resolve(ref.path, folder: folder, manifest: manifestPath)
             return ref.key.map { "\(full):\($0)" } ?? full
         }
         var opts = options
@@ -77,7 +79,17 @@ public enum SampleLoader {
             sample = try self.text(name: name, document: doc, source: media, options: opts)
         }
         let n = sample.tokenSet.layout.count
-        if let w = m.weights { sample.weightsPath = try resolve(w) }
+        if let w = m.weights {
+            let weights = try resolve(w)
+            // The classifier head and the training record are read from beside the weights, named after
+            // them (NAME.head.safetensors, NAME.train.json): those must stay inside the folder too.
+            let dir = (weights as NSString).deletingLastPathComponent
+            let base = ((weights as NSString).lastPathComponent as NSString).deletingPathExtension + "."
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(base) {
+                _ = try BundlePath.inside((dir as NSString).appendingPathComponent(name), folder: folder, manifest: manifestPath, what: "'\(name)'")
+            }
+            sample.weightsPath = weights
+        }
         if let l = m.logits { sample.logits = try ArrayReference(resolve(l)).loadRows(batch: 1, tokens: n, width: nil, what: "the logits") }
         if let g = m.gradient { sample.gradient = try ArrayReference(resolve(g)).loadRows(batch: 1, tokens: n, width: nil, what: "the gradient") }
         sample.label = m.label
@@ -175,6 +187,6 @@ public enum SampleCatalog {
     public static func bundles(in root: String) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
         return names.sorted().map { (root as NSString).appendingPathComponent($0) }
-            .filter { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent(BundleManifest.fileName)) }
+            .filter { BundlePath.entryExists(($0 as NSString).appendingPathComponent(BundleManifest.fileName)) }
     }
 }

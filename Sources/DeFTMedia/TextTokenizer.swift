@@ -31,14 +31,15 @@ public enum TextTokenizer {
         return TextDocument(text: text, tokens: tokens)
     }
 
-    /// Reads UTF-8 text, refusing other encodings and empty files.
+    /// Reads UTF-8 text, refusing other encodings and empty files. The text comes back terminal-safe
+    /// (controls replaced one scalar for one, so a model's token list still lines up with it).
     public static func loadText(path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the file") }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DeFTError(path, "not UTF-8 text")
         }
         guard text.contains(where: { !$0.isWhitespace }) else { throw DeFTError(path, "the text is empty") }
-        return text
+        return text.terminalSafeText
     }
 
     /// A model's token list (`token<TAB>start<TAB>end` with a header line; offsets are UTF-8 byte offsets
@@ -52,14 +53,14 @@ public enum TextTokenizer {
         var end = 0
         for s in text.unicodeScalars { end += UTF8.width(s); boundaries.insert(end) }
         var tokens: [TextToken] = []
-        for (n, line) in tsv.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        for (n, line) in tsv.split(whereSeparator: \.isNewline).enumerated() {
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
             if n == 0 && cols.first == "token" { continue }
             guard cols.count >= 3, let s = Int(cols[cols.count - 2]), let e = Int(cols[cols.count - 1]),
                   s >= 0, e >= s, e <= end, boundaries.contains(s), boundaries.contains(e) else {
                 throw DeFTError(path, "line \(n + 1) is not token<TAB>start<TAB>end: UTF-8 byte offsets on character boundaries within the text (\(end) bytes)")
             }
-            tokens.append(TextToken(surface: String(cols[0]), byteStart: s, byteEnd: e))
+            tokens.append(TextToken(surface: String(cols[0]).terminalSafe, byteStart: s, byteEnd: e))
         }
         guard !tokens.isEmpty else { throw DeFTError(path, "no tokens") }
         return TextDocument(text: text, tokens: tokens)

@@ -14,7 +14,11 @@ public struct Checkpoint: Sendable {
         return base + suffix
     }
 
+    /// Every file is written whole or not at all (temp file, then rename), and the record is encoded
+    /// first: a value JSON cannot hold stops the save before the weights are touched.
     public static func save(_ trainer: Trainer, to path: String, sidecar: TrainingSidecar) throws {
+        let recordPath = companion(path, ".train.json")
+        let record = try ReportJSON.encode(sidecar, source: recordPath)
         try trainer.model.save(to: path, metadata: ["format": "pt", "written_by": "deft train"])
         if let head = trainer.objective as? ClassifyObjective {
             let w = head.head
@@ -23,16 +27,13 @@ public struct Checkpoint: Sendable {
                                       metadata: ["format": "pt"], to: companion(path, ".head.safetensors"))
         }
         try SafetensorsFile.write(trainer.adam.stateTensors(), to: companion(path, ".optimizer.safetensors"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            try encoder.encode(sidecar).write(to: URL(fileURLWithPath: companion(path, ".train.json")))
-        } catch {
-            throw DeFTError(companion(path, ".train.json"), "cannot write: \(error.localizedDescription)")
+        do { try record.write(to: URL(fileURLWithPath: recordPath), options: .atomic) } catch {
+            throw DeFTError(recordPath, "cannot write: \(error.localizedDescription)")
         }
     }
 
-    /// The classifier head saved beside `weights`.
+    /// The classifier head saved beside `weights`, checked against them: at least one class, and an
+    /// input width equal to the weights' d′ (a mismatch would otherwise trap in the first product).
     public static func loadHead(beside weights: String) throws -> ClassifyObjective {
         let path = companion(weights, ".head.safetensors")
         guard FileManager.default.fileExists(atPath: path) else {
@@ -42,6 +43,11 @@ public struct Checkpoint: Sendable {
         let w = try f.floats("classifier.weight"), b = try f.floats("classifier.bias")
         guard w.shape.count == 2, b.shape == [w.shape[0]] else {
             throw DeFTError(path, "classifier shapes \(w.shape) and \(b.shape) do not form a linear head")
+        }
+        guard w.shape[0] >= 1 else { throw DeFTError(path, "the classifier head has no classes (classifier.weight is \(w.shape))") }
+        let semanticDim = try DeFTModel(safetensors: weights).config.semanticDim
+        guard w.shape[1] == semanticDim else {
+            throw DeFTError(path, "the classifier head reads width \(w.shape[1]) but \((weights as NSString).lastPathComponent) has d′ = \(semanticDim)")
         }
         return ClassifyObjective(head: Linear(weight: Matrix(rows: w.shape[0], cols: w.shape[1], storage: w.values), bias: b.values))
     }

@@ -18,6 +18,13 @@ public struct ClassifyObjective: TaskObjective {
 
     public var classes: Int { head.outputWidth }
 
+    /// Labels this head can score: each must name one of its classes (checked before any matrix is built).
+    public func check(labels: [Int]?, source: String) throws {
+        if let bad = labels?.first(where: { $0 < 0 || $0 >= classes }) {
+            throw DeFTError(source, "label \(bad) is outside the head's \(classes) classes (0…\(classes - 1))")
+        }
+    }
+
     public mutating func forEachParameter(_ body: (String, inout [Float]) throws -> Void) rethrows {
         try body("classifier.weight", &head.weight.storage)
         try body("classifier.bias", &head.bias)

@@ -15,6 +15,10 @@ public struct TrainingSet: Sendable {
         if let labels, labels.count != inputs.count {
             throw DeFTError("training data", "\(labels.count) labels for \(inputs.count) inputs")
         }
+        // A label is a row of the head: negative or huge ones would index outside it or build a vast head.
+        if let labels, let bad = labels.first(where: { $0 < 0 || $0 >= SizeLimits.maxWidth }) {
+            throw DeFTError("training data", "label \(bad) is not a class index in 0…\(SizeLimits.maxWidth - 1)")
+        }
         self.layout = layout; self.inputs = inputs; self.labels = labels
     }
 
@@ -39,6 +43,15 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var learningRate: Float = 1e-3
     public var seed: UInt64 = 0
     public init() {}
+
+    /// Checked before any work: an infinite temperature used to train, write the weights and only
+    /// then fail on the training record.
+    public func validate() throws {
+        guard ratio > 0, ratio <= 1 else { throw DeFTError("--ratio", "the retention ratio must be in (0, 1], got \(ratio)") }
+        guard temperature.isFinite, temperature > 0 else { throw DeFTError("--temperature", "must be a positive finite number, got \(temperature)") }
+        guard learningRate.isFinite, learningRate > 0 else { throw DeFTError("--lr", "must be a positive finite number, got \(learningRate)") }
+        guard batchSize > 0 else { throw DeFTError("--batch", "must be positive, got \(batchSize)") }
+    }
 }
 
 /// The losses of one optimisation step.

@@ -1,3 +1,5 @@
+import DeFT
+
 /// A 24-bit colour. Frames always hold full colour; the terminal backend (or the snapshot
 /// printer) maps it to what the terminal can show.
 public struct RGB: Hashable, Sendable {
@@ -44,7 +46,8 @@ public struct Frame: Equatable, Sendable {
     }
 
     /// Writes `text` from (x, y), clipped at the right edge and at `maxWidth`; returns the
-    /// column after the last glyph written.
+    /// column after the last glyph written. Controls become visible stand-ins (the loaders already
+    /// clean what comes from files; this is the second line of defence).
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, fg: RGB? = nil, bg: RGB? = nil,
                              style: CellStyle = [], maxWidth: Int = .max) -> Int {
@@ -53,7 +56,7 @@ public struct Frame: Equatable, Sendable {
         let limit = min(width, maxWidth == .max ? width : x + maxWidth)
         for ch in text {
             if cx >= limit { break }
-            if cx >= 0 { cells[y * width + cx] = Cell(ch, fg: fg, bg: bg, style: style) }
+            if cx >= 0 { cells[y * width + cx] = Cell(ch.terminalSafe, fg: fg, bg: bg, style: style) }
             cx += 1
         }
         return cx
@@ -61,7 +64,7 @@ public struct Frame: Equatable, Sendable {
 
     /// The glyphs only, one line per row, trailing spaces kept: the text snapshot of a frame.
     public var text: String {
-        (0..<height).map { y in String(cells[(y * width)..<((y + 1) * width)].map(\.glyph)) }
+        (0..<height).map { y in String(cells[(y * width)..<((y + 1) * width)].map(\.glyph.terminalSafe)) }
             .joined(separator: "\n")
     }
 }

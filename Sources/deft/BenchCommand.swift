@@ -47,9 +47,7 @@ struct Bench: ParsableCommand {
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
         report.text = TextBench.measure(quick: quick, repetitions: reps)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try ReportJSON.encode(report, source: "deft bench --json"), as: UTF8.self))
         } else {
             print(report.table())
         }

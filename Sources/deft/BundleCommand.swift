@@ -33,7 +33,8 @@ struct Bundle: ParsableCommand {
         guard !fm.fileExists(atPath: (out as NSString).appendingPathComponent(BundleManifest.fileName)) else {
             throw DeFTError(out, "already holds a bundle; choose a new folder")
         }
-        // Load first: nothing is written for an input deft cannot read.
+        // Check and load first: nothing is written for an input deft cannot read or a manifest it would refuse.
+        if let label, label < 0 { throw DeFTError("--label", "a class index cannot be negative, got \(label)") }
         let sample = try SampleLoader.load(input, options: media.load)
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw DeFTError(out, "cannot create the folder: \(error.localizedDescription)")
@@ -69,6 +70,6 @@ struct Bundle: ParsableCommand {
         m.label = label
         try m.write(folder: out)
         let check = try SampleLoader.load(out)
-        print("deft bundle: \(out) — \(check.tokenSet.layout.count) \(check.tokenSet.layout.modality.rawValue) tokens, \(check.tokenSet.featureOrigin); open it with: deft view \(out)")
+        print("deft bundle: \(out.terminalSafe) — \(check.tokenSet.layout.count) \(check.tokenSet.layout.modality.rawValue) tokens, \(check.tokenSet.featureOrigin); open it with: deft view \(out.terminalSafe)")
     }
 }

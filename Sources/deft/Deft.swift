@@ -32,8 +32,10 @@ struct Deft: ParsableCommand {
             }
             var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
-            FileHandle.standardError.write(Data("deft: \(message)\n".utf8))
-            FileHandle.standardError.write(Data("Run 'deft help' for usage.\n".utf8))
+            // A failed validate() names its option and says what is allowed; a parse error (an unknown
+            // option, a missing value) gets the pointer to the usage on the same line.
+            let validation = message.hasPrefix("--")
+            FileHandle.standardError.write(Data("deft: \(message.terminalSafe)\(validation ? "" : " (see 'deft help')")\n".utf8))   // it may quote an argument
             Foundation.exit(2)
         }
     }

@@ -95,7 +95,7 @@ struct EvalAccuracy: ParsableCommand {
         }
         let report = Report(data: dir, weights: w, testCount: inputs.count, tokens: layout.count, allTokens: all, rows: rows)
         if json { try printJSON(report); return }
-        print("\(dir): \(inputs.count) held-out digits (index ≡ 4 mod 5), \(layout.count) tokens each; weights \(w)")
+        print("\(dir.terminalSafe): \(inputs.count) held-out digits (index ≡ 4 mod 5), \(layout.count) tokens each; weights \(w)")
         print("all \(layout.count) tokens: \(percent(all))")
         var table = [["keep", "k"] + Method.allCases.map(\.title) + ["DeFT hybrid (tokens)"]]
         for row in rows {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeFT
 import DeFTEval
 import Foundation
 
@@ -12,9 +13,7 @@ struct Eval: ParsableCommand {
 
 /// Sorted, indented JSON on stdout: reports that diff cleanly.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try ReportJSON.encode(value, source: "--json"), as: UTF8.self))
 }
 
 /// "48.2 %"

@@ -36,6 +36,9 @@ struct EvalCost: ParsableCommand {
     func run() throws {
         guard visual > 0 else { throw DeFTError("--visual", "needs at least one visual token, got \(visual)") }
         guard textTokens >= 0 else { throw DeFTError("--text-tokens", "cannot be negative, got \(textTokens)") }
+        for (option, n) in [("--visual", visual), ("--text-tokens", textTokens)] where n > SizeLimits.maxCostTokens {
+            throw DeFTError(option, "\(n) tokens is more than deft's limit of \(SizeLimits.maxCostTokens)")
+        }
         let model = try LanguageModel.named(llm)
         guard pruneLayer >= 0, pruneLayer <= model.layers else {
             throw DeFTError("--prune-layer", "must be in 0…\(model.layers) for \(model.name), got \(pruneLayer)")

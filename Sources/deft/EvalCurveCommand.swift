@@ -61,7 +61,7 @@ struct EvalCurve: ParsableCommand {
         for m in Method.allCases { curves[m.rawValue] = cmp.curve(m, ratios: ratios) }
         let report = Report(input: input, tokens: scored.scores.count, weights: scored.weights, threshold: threshold, curves: curves)
         if json { try printJSON(report); return }
-        print("\(input): \(scored.scores.count) tokens, \(scored.weights); stand-in error (lower is better) / coverage at cos ≥ \(threshold)")
+        print("\(input.terminalSafe): \(scored.scores.count) tokens, \(scored.weights.terminalSafe); stand-in error (lower is better) / coverage at cos ≥ \(threshold)")
         let header = ["keep", "k"] + Method.allCases.map(\.title)
         var rows = [header]
         for (j, r) in ratios.enumerated() {

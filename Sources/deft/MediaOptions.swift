@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeFT
 import DeFTMedia
 
 /// How media become tokens, shared by every command that opens images, frames, videos or text.
@@ -10,7 +11,8 @@ struct MediaOptions: ParsableArguments {
     var frames: Int?
 
     func validate() throws {
-        if let frames, frames < 1 { throw ValidationError("--frames: take at least one frame, got \(frames)") }
+        if let frames, frames < 1 { throw ValidationError("--frames: must be at least 1, got \(frames)") }
+        if let grid { _ = try SizeLimits.product([grid.height, grid.width], source: "--grid", what: "a grid of", limit: GridSize.maxPatches) }
     }
 
     var load: LoadOptions { LoadOptions(grid: grid, frames: frames) }

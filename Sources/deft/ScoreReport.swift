@@ -67,9 +67,7 @@ struct ScoreReport {
             },
             weights: weights, feedback: feedback,
             objective: objective.map { JSON.Objective(name: $0.name, lossAllTokens: $0.lossAllTokens, lossKeptTokens: $0.lossKeptTokens) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(report)
+        return try ReportJSON.encode(report, source: "deft score --json", pretty: false)
     }
 
     /// A few human lines: what was kept, under which weights.
@@ -87,7 +85,7 @@ struct ScoreReport {
             lines.append(String(format: "objective %@: loss %.4f with every token, %.4f with the kept ones; s_fb from its gradient",
                                 o.name, o.lossAllTokens, o.lossKeptTokens))
         }
-        lines.append("tokens: \(tokensLabel); weights: \(weights); feedback: \(feedback)")
+        lines.append("tokens: \(tokensLabel.terminalSafe); weights: \(weights.terminalSafe); feedback: \(feedback)")   // paths may come from a glob
         return lines.joined(separator: "\n")
     }
 }

@@ -131,6 +131,12 @@ struct Train: ParsableCommand {
         guard steps > 0, batch > 0, lr > 0, semanticDim > 0, temperature > 0 else {
             throw DeFTError("deft train", "--steps, --batch, --lr, --semantic-dim and --temperature must be positive")
         }
+        _ = try SizeLimits.positive(semanticDim, source: "--semantic-dim", what: "a width of", limit: SizeLimits.maxWidth)
+        var options = TrainingOptions()
+        options.ratio = ratio; options.temperature = temperature; options.batchSize = batch
+        options.learningRate = lr; options.seed = seed
+        try options.validate()
+        if let gateCost, !(gateCost.isFinite && gateCost >= 0) { throw DeFTError("--gate-cost", "must be a finite number ≥ 0, got \(gateCost)") }
         let corpus = try corpus()
         let set = corpus.set
         let objectiveName = objective ?? (set.labels != nil ? .classify : .reconstruct)
@@ -138,9 +144,6 @@ struct Train: ParsableCommand {
         if objectiveName == .classify, set.labels == nil {
             throw DeFTError("--objective", "classify needs labels (a digits folder, --labels, or bundles with a label)")
         }
-        var options = TrainingOptions()
-        options.ratio = ratio; options.temperature = temperature; options.batchSize = batch
-        options.learningRate = lr; options.seed = seed
 
         let frozen = try freeze.map { text -> [String] in
             let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -155,7 +158,12 @@ struct Train: ParsableCommand {
         if resume || initial != nil {
             let source = initial ?? out
             let service = try ScoringService(weights: source, tokenDim: set.tokenDim, seed: seed, source: "the training data")
-            let obj: any TaskObjective = objectiveName == .classify ? try service.head ?? Checkpoint.loadHead(beside: source) : ReconstructObjective()
+            var obj: any TaskObjective = ReconstructObjective()
+            if objectiveName == .classify {
+                let head = try service.head ?? Checkpoint.loadHead(beside: source)
+                try head.check(labels: set.labels, source: Checkpoint.companion(source, ".head.safetensors"))
+                obj = head
+            }
             trainer = Trainer(model: service.model, objective: obj, data: set, options: options,
                               adam: resume ? try Checkpoint.loadOptimizer(beside: out, learningRate: lr) : nil)
         } else {
@@ -166,7 +174,6 @@ struct Train: ParsableCommand {
         }
         trainer.frozen = frozen
         if let gateCost {
-            guard gateCost >= 0 else { throw DeFTError("--gate-cost", "must be ≥ 0, got \(gateCost)") }
             guard objectiveName == .classify else { throw DeFTError("--gate-cost", "the gate trains with the classify objective (it needs per-token logits from the head)") }
             guard trainer.model.rtd != nil else { throw DeFTError("--gate-cost", "the weights have no RTD to restore tokens with") }
             trainer.gate = GateObjective(cost: gateCost)

@@ -17,6 +17,8 @@ struct View: ParsableCommand {
     @Flag(help: "Print one frame to stdout and exit (no terminal needed).")
     var snapshot = false
 
+    static let maxSnapshotSide = 2000
+
     @Option(help: ArgumentHelp("Snapshot size in cells.", valueName: "WxH"))
     var size = CellSize(width: 100, height: 30)
 
@@ -44,6 +46,10 @@ struct View: ParsableCommand {
         }
         guard ratios == nil, !gridLines else { throw DeFTError(ratios != nil ? "--ratios" : "--grid-lines", "only applies with --export PATH") }
         if snapshot {
+            // A frame holds a cell per position: bound it before allocating (10⁶×10⁶ would be 10¹² cells).
+            for side in [size.width, size.height] where side > Self.maxSnapshotSide {
+                throw DeFTError("--size", "\(side) cells is more than deft's limit of \(Self.maxSnapshotSide) a side")
+            }
             print(try Viewer.snapshot(paths: paths, names: names, settings: try options.settings(), width: size.width, height: size.height),
                   terminator: "")
             return

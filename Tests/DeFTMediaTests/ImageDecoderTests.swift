@@ -28,6 +28,22 @@ import Testing
         #expect(zip(back.pixels, flat.pixels).allSatisfy { abs(Int($0) - Int($1)) <= 3 })
     }
 
+    /// Adobe (Photoshop-convention, inverted) CMYK JPEGs — one written by Pillow, one YCCK written by
+    /// libjpeg with Adobe transform 2 — of the same picture: left half C0 M200 Y200 K100, right half
+    /// C200 M100 Y0 K0; RGB = (255 − C)(255 − K)/255 per channel.
+    @Test(arguments: ["cmyk-8x6.jpg", "ycck-8x6.jpg"])
+    func adobeCMYKAndYCCKJPEGsDecodeToRGB(_ name: String) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/image/\(name)").path
+        let img = try ImageDecoder.load(path: path)
+        #expect(img.width == 8 && img.height == 6)
+        func close(_ p: (UInt8, UInt8, UInt8), _ q: (Int, Int, Int)) -> Bool {
+            abs(Int(p.0) - q.0) <= 4 && abs(Int(p.1) - q.1) <= 4 && abs(Int(p.2) - q.2) <= 4
+        }
+        #expect(close(img.rgb(x: 0, y: 0), (155, 33, 33)), "\(img.rgb(x: 0, y: 0))")
+        #expect(close(img.rgb(x: 6, y: 4), (55, 155, 255)), "\(img.rgb(x: 6, y: 4))")
+    }
+
     @Test func truncatedJPEGIsRefusedNotPaddedWithGrey() throws {
         let big = RGBImage(width: 64, height: 64, pixels: (0..<(64 * 64 * 3)).map { UInt8(($0 * 7) % 251) })
         let jpeg = try ImageDecoder.encodeJPEG(big)

@@ -83,3 +83,33 @@ import Testing
         #expect((resumed.objective as! ClassifyObjective).head == (straight.objective as! ClassifyObjective).head)
     }
 }
+
+/// Options and records are checked before anything is written.
+@Suite struct CheckpointSafetyTests {
+    @Test func optionsAreValidatedBeforeTraining() {
+        var o = TrainingOptions()
+        o.temperature = .infinity
+        #expect(throws: DeFTError("--temperature", "must be a positive finite number, got inf")) { try o.validate() }
+        o = TrainingOptions(); o.learningRate = .nan
+        #expect(throws: DeFTError.self) { try o.validate() }
+        #expect(throws: Never.self) { try TrainingOptions().validate() }
+    }
+
+    @Test func aRecordJSONCannotHoldLeavesNoFilesBehind() throws {
+        let trainer = try TrainerTests.digitTrainer(8, semanticDim: 8, batch: 4)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("nan-\(UUID().uuidString).safetensors").path
+        let record = TrainingSidecar(objective: "classify", data: [], options: trainer.options, semanticDim: 8, steps: 0,
+                                     finalTaskLoss: .nan, finalRTDLoss: nil, testAccuracy: nil, date: "", command: "")
+        #expect(throws: DeFTError.self) { try Checkpoint.save(trainer, to: out, sidecar: record) }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(!FileManager.default.fileExists(atPath: Checkpoint.companion(out, ".head.safetensors")))
+    }
+
+    @Test func labelsOutsideAHeadAndTrainingLabelsOutOfRangeAreRefused() {
+        let head = ClassifyObjective(classes: 3, semanticDim: 4, seed: 0)
+        #expect(throws: DeFTError("h", "label 3 is outside the head's 3 classes (0…2)")) { try head.check(labels: [0, 3], source: "h") }
+        #expect(throws: DeFTError.self) { try head.check(labels: [-1], source: "h") }
+        #expect(throws: Never.self) { try head.check(labels: [2, 0], source: "h") }
+        #expect(throws: DeFTError.self) { _ = try TrainingSet(layout: .text(count: 1), inputs: [Matrix(rows: 1, cols: 2)], labels: [-1]) }
+    }
+}

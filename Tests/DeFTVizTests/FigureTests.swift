@@ -233,10 +233,10 @@ import Testing
         let m = Self.model(named)
         let svgText = try SVGFigure.encode(m)
         let svg = try Self.parse(svgText)
-        #expect(svg.texts.contains("<b>&\"x\"</b>\u{FFFD}[31m\u{FFFD}red\u{FFFD}"))
+        #expect(svg.texts.contains("<b>&\"x\"</b>␛[31m␇red\u{FFFD}"))
         #expect(!svgText.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         let json = String(decoding: try FigureSidecar(m).encoded(), as: UTF8.self)
-        #expect(!json.contains("\\u001b") && !json.contains("\\u0000") && json.contains("w\u{FFFD} "))
+        #expect(!json.contains("\\u001b") && !json.contains("\\u0000") && json.contains("w␀␊"))
     }
 
     @Test func exportNamesAndErrors() throws {

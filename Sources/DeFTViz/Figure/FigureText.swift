@@ -1,16 +1,10 @@
 /// Strings that reach a figure come from files (titles, paths, text samples): they are cleaned once
 /// here so no control character can end up in an SVG, a PNG text chunk or a caption.
 extension String {
-    /// Control characters (C0, DEL, C1) replaced by U+FFFD; tabs and line breaks become spaces so a
-    /// caption stays one line per entry.
+    /// The one sanitiser every string from a file goes through (`terminalSafe`: controls become
+    /// visible stand-ins, one line), plus the two non-characters XML 1.0 forbids.
     var figureSafe: String {
-        String(String.UnicodeScalarView(unicodeScalars.map { s -> Unicode.Scalar in
-            switch s.value {
-            case 0x09, 0x0A, 0x0D: return " "
-            case 0x00..<0x20, 0x7F...0x9F, 0xFFFE, 0xFFFF: return "\u{FFFD}"
-            default: return s
-            }
-        }))
+        String(String.UnicodeScalarView(terminalSafe.unicodeScalars.map { $0.value == 0xFFFE || $0.value == 0xFFFF ? "\u{FFFD}" : $0 }))
     }
 
     /// XML character data and attribute values (after `figureSafe`, which removed what XML 1.0 forbids).

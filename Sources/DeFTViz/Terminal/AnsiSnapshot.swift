@@ -1,3 +1,5 @@
+import DeFT
+
 /// A frame as text for stdout: plain glyphs for `.none`, or SGR colour sequences for the chosen depth.
 public enum AnsiSnapshot {
     public static func render(_ frame: Frame, depth: ColorDepth) -> String {
@@ -11,7 +13,7 @@ public enum AnsiSnapshot {
                 if last.map({ $0.fg != c.fg || $0.bg != c.bg || $0.style != c.style }) ?? true {
                     out += sgr(c, depth)
                 }
-                out.append(c.glyph)
+                out.append(c.glyph.terminalSafe)
                 last = c
             }
             out += "\u{1B}[0m\n"

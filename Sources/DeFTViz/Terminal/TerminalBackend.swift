@@ -1,4 +1,5 @@
 import CNcursesw
+import DeFT
 import Foundation
 
 /// The only code that touches ncurses: start and stop the screen, read events, and draw frames by
@@ -70,7 +71,7 @@ public final class TerminalBackend {
                 if cell.style.contains(.dim) { attrs |= deft_a_dim() }
                 if cell.style.contains(.underline) { attrs |= deft_a_underline() }
                 if cell.style.contains(.reverse) { attrs |= deft_a_reverse() }
-                let scalar = cell.glyph.unicodeScalars.first.map { Int32(bitPattern: $0.value) } ?? 32
+                let scalar = cell.glyph.terminalSafe.unicodeScalars.first.map { Int32(bitPattern: $0.value) } ?? 32
                 var wide: [wchar_t] = [scalar, 0]
                 setcchar(&cc, &wide, attrs, 0, &pair)
                 mvwadd_wch(deft_stdscr(), Int32(y), Int32(x), &cc)
