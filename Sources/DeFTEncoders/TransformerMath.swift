@@ -3,7 +3,8 @@ import Foundation
 
 /// The element-wise parts of a transformer layer, written as branch-free loops over raw rows so the
 /// compiler vectorises them: at 336 px DINOv2 takes 24 M exponentials (softmax) and 11 M error functions
-/// (GELU) per image, and libm's scalar `expf`/`erff` alone would cost as much as all the GEMMs.
+/// (GELU) per image, and calls to libm's scalar `expf`/`erff` would not vectorise. Shared by any
+/// transformer forward in this module.
 public enum TransformerMath {
     /// `exp(x)` to about 2 ulp (Cephes' expf polynomial after a Cody–Waite reduction), clamped to
     /// [−87, 88] so the result stays a normal float; the exponent is assembled from bits.
