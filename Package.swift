@@ -30,7 +30,7 @@ let package = Package(
 
         .target(name: "DeFT", dependencies: ["COpenBLAS"], exclude: ["DeFT.md"]),
         .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
-        .target(name: "DeFTMedia", dependencies: ["DeFT", "CImageCodec"]),
+        .target(name: "DeFTMedia", dependencies: ["DeFT", "DeFTEncoders", "CImageCodec"]),
         // Real pretrained encoders (DINOv2-S/14, all-MiniLM-L6-v2) on DeFT's matrix core; the model
         // cache (download, checksum, unpack, ONNX → safetensors) lives beside them.
         .target(name: "DeFTEncoders", dependencies: [

@@ -78,7 +78,7 @@ public struct ImagePreprocessing: Sendable, Equatable {
     }
 
     /// The image padded or cropped to a square (pad, crop), or as it is (keep).
-    func framedForFit(_ rgb: [UInt8], width: Int, height: Int) -> ([UInt8], Int, Int) {
+    public func framedForFit(_ rgb: [UInt8], width: Int, height: Int) -> ([UInt8], Int, Int) {
         switch fit {
         case .keep: return (rgb, width, height)
         case .pad:

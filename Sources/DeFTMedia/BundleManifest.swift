@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEncoders
 import Foundation
 
 /// `deft.json`: a folder that opens as one sample. Paths are relative to the folder.
@@ -6,9 +7,10 @@ import Foundation
 /// ```json
 /// { "title": "Astronaut", "modality": "image", "media": "astronaut.png", "grid": [24, 24],
 ///   "features": "clip.npy", "weights": "weights.safetensors", "logits": "x.safetensors:logits",
-///   "gradient": "g.npy", "label": 3, "frames": 8, "tokens": "passage.tokens.tsv" }
+///   "gradient": "g.npy", "label": 3, "frames": 8, "tokens": "passage.tokens.tsv", "encoder": "builtin" }
 /// ```
-/// Only `modality` and `media` are required.
+/// Only `modality` and `media` are required. `encoder` says which encoder the bundle's weights expect
+/// when it has no `features` (dinov2-s14, minilm-l6 or builtin; absent: builtin, as bundles were before).
 public struct BundleManifest: Sendable, Equatable {
     public var title: String?
     public var modality: Modality
@@ -21,6 +23,7 @@ public struct BundleManifest: Sendable, Equatable {
     public var logits: String?
     public var gradient: String?
     public var label: Int?
+    public var encoder: EncoderName?
 
     public init(modality: Modality, media: String) { self.modality = modality; self.media = media }
 
@@ -67,8 +70,12 @@ public struct BundleManifest: Sendable, Equatable {
         b.logits = try string("logits")
         b.gradient = try string("gradient")
         b.label = try int("label")
+        if let e = try string("encoder") {
+            guard let name = EncoderName(rawValue: e) else { throw DeFTError(path, "unknown encoder '\(e)' (dinov2-s14, minilm-l6 or builtin)") }
+            b.encoder = name
+        }
         if let l = b.label, l < 0 { throw DeFTError(path, "'label' is a class index and cannot be negative, found \(l)") }
-        let known: Set<String> = ["title", "modality", "media", "grid", "frames", "features", "tokens", "weights", "logits", "gradient", "label"]
+        let known: Set<String> = ["title", "modality", "media", "grid", "frames", "features", "tokens", "weights", "logits", "gradient", "label", "encoder"]
         if let unknown = json.keys.first(where: { !known.contains($0) }) {
             throw DeFTError(path, "unknown field '\(unknown)'")
         }
@@ -86,6 +93,7 @@ public struct BundleManifest: Sendable, Equatable {
         if let logits { obj["logits"] = logits }
         if let gradient { obj["gradient"] = gradient }
         if let label { obj["label"] = label }
+        if let encoder { obj["encoder"] = encoder.rawValue }
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
         let path = (folder as NSString).appendingPathComponent(Self.fileName)
         do { try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path)) } catch {

@@ -7,11 +7,14 @@ public struct LoadOptions: Sendable {
     public var grid: GridSize?
     /// Frames to take from a video, evenly spaced. Default 8.
     public var frames: Int?
-    /// Token features from a real model (`PATH[:KEY]`) instead of the built-in encoders.
+    /// Token features from a model (`PATH[:KEY]`) instead of an encoder.
     public var features: String?
+    /// The encoder for media without features (the library's default is the weight-free one; the
+    /// command line's is the real encoder of each modality).
+    public var encoder = EncoderChoice.builtin
 
-    public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil) {
-        self.grid = grid; self.frames = frames; self.features = features
+    public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil, encoder: EncoderChoice = .builtin) {
+        self.grid = grid; self.frames = frames; self.features = features; self.encoder = encoder
     }
 }
 
@@ -60,6 +63,8 @@ public enum SampleLoader {
         var opts = options
         if opts.grid == nil { opts.grid = m.grid }
         if opts.frames == nil { opts.frames = m.frames }
+        // Without features, the bundle's weights expect the encoder it was made with, unless the user names one.
+        if opts.encoder.name == nil { opts.encoder.name = m.encoder ?? .builtin }
         if opts.features == nil, let f = m.features { opts.features = try resolve(f) }
         let media = try resolve(m.media)
         let name = m.title ?? ((folder as NSString).standardizingPath as NSString).lastPathComponent
@@ -114,6 +119,12 @@ public enum SampleLoader {
             return LoadedSample(name: name, media: .image(image),
                                 tokenSet: TokenSet(tokens: t.asMatrix(), layout: layout, featureOrigin: "features from \((f as NSString).lastPathComponent)"))
         }
+        if try options.encoder.resolved(for: .image, source: source) == .dinov2S14 {
+            guard options.grid == nil else { throw DeFTError("--grid", "DINOv2's grid follows from --resolution and --fit; --grid is for --encoder builtin") }
+            let e = try options.encoder.dinov2([image], source: source)
+            return LoadedSample(name: name, media: .image(e.framed[0]),
+                                tokenSet: TokenSet(tokens: e.tokens, layout: .image(height: e.grid.height, width: e.grid.width), featureOrigin: e.origin))
+        }
         let grid = options.grid ?? defaultGrid(width: image.width, height: image.height)
         let tokens = PatchFeatures.encode(image, gridHeight: grid.height, gridWidth: grid.width)
         return LoadedSample(name: name, media: .image(image),
@@ -135,6 +146,13 @@ public enum SampleLoader {
                                 tokenSet: TokenSet(tokens: t.asMatrix(), layout: .video(frames: frames.count, height: grid.height, width: grid.width),
                                                    featureOrigin: "features from \((f as NSString).lastPathComponent)"))
         }
+        if try options.encoder.resolved(for: .video, source: source) == .dinov2S14 {
+            guard options.grid == nil else { throw DeFTError("--grid", "DINOv2's grid follows from --resolution and --fit; --grid is for --encoder builtin") }
+            let e = try options.encoder.dinov2(frames, source: source)
+            return LoadedSample(name: name, media: .video(e.framed),
+                                tokenSet: TokenSet(tokens: e.tokens, layout: .video(frames: frames.count, height: e.grid.height, width: e.grid.width),
+                                                   featureOrigin: e.origin))
+        }
         let grid = options.grid ?? defaultGrid(width: first.width, height: first.height, long: 16)
         let tokens = PatchFeatures.encode(frames: frames, gridHeight: grid.height, gridWidth: grid.width)
         return LoadedSample(name: name, media: .video(frames),
@@ -155,6 +173,12 @@ public enum SampleLoader {
                                               : "features from \((ref.path as NSString).lastPathComponent)"
             return LoadedSample(name: name, media: .text(document),
                                 tokenSet: TokenSet(tokens: t.asMatrix(), layout: .text(count: rows), featureOrigin: origin))
+        }
+        if try options.encoder.resolved(for: .text, source: source) == .miniLML6 {
+            let e = try options.encoder.miniLM(document.text)
+            guard !e.document.tokens.isEmpty else { throw DeFTError(source, "the text has no wordpieces") }
+            return LoadedSample(name: name, media: .text(e.document),
+                                tokenSet: TokenSet(tokens: e.tokens, layout: .text(count: e.document.tokens.count), featureOrigin: e.origin))
         }
         return LoadedSample(name: name, media: .text(document),
                             tokenSet: TokenSet(tokens: TextFeatures.encode(document), layout: .text(count: document.tokens.count),

