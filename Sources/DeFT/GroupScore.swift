@@ -87,7 +87,10 @@ public enum GroupScore {
                      neighbours k: Int = 5) -> (scores: [Float], neighbours: [Int]) {
         let kk = min(k, max(n - 1, 0))
         guard kk > 0 else { return ([Float](repeating: 0, count: batch * n), []) }
-        let top = topNeighbours(batchAverage(zn, batch: batch, tokens: n), alpha: 1 / Float(batch), k: kk)
+        let side = batchAverage(zn, batch: batch, tokens: n), alpha = 1 / Float(batch)
+        // The approximate search can only fail on faiss's side (it refused the cells); the exact one then answers.
+        let top = (NeighbourSearch.current.isApproximate(tokens: n) ? try? ApproximateNeighbours.search(side, alpha: alpha, k: kk) : nil)
+            ?? topNeighbours(side, alpha: alpha, k: kk)
         return (neighbourScores(zn: zn, saliency: saliency, batch: batch, tokens: n, neighbours: top), top.indices)
     }
 
@@ -138,35 +141,63 @@ public enum GroupScore {
 
     /// The exact `k` nearest rows of every row of `alpha · Z·Zᵀ` (self excluded), through the blocked
     /// symmetric kernel: half the products of the full matrix, N·k of state, no N×N matrix.
-    /// Columns reach each row in ascending order, so a strict `>` keeps the lower index among equals.
     public static func topNeighbours(_ z: Matrix, alpha: Float = 1, k: Int) -> Neighbours {
-        let n = z.rows
-        var bestVal = [Float](repeating: -.infinity, count: n * k)
-        var bestIdx = [Int](repeating: 0, count: n * k)
-        var filled = [Int](repeating: 0, count: n)
+        var top = TopK(rows: z.rows, k: k)
         SimilarityBlocks.symmetric(z, alpha: alpha) { block in
-            bestVal.withUnsafeMutableBufferPointer { vp in
-                bestIdx.withUnsafeMutableBufferPointer { ip in
-                    for i in block.rows {
-                        let row = block.row(i), c0 = block.columns.lowerBound
-                        let v0 = i * k
-                        var f = filled[i]
-                        for c in 0..<row.count {
-                            let v = row[c]
-                            // Full: only a value above the k-th can enter (the common case, one compare).
-                            if f == k && !(v > vp[v0 + k - 1]) { continue }
-                            let j = c0 + c
-                            if j == i { continue }
-                            var p = f < k ? f : k - 1
-                            while p > 0 && vp[v0 + p - 1] < v { vp[v0 + p] = vp[v0 + p - 1]; ip[v0 + p] = ip[v0 + p - 1]; p -= 1 }
-                            vp[v0 + p] = v; ip[v0 + p] = j
-                            if f < k { f += 1 }
-                        }
-                        filled[i] = f
+            for i in block.rows { top.offer(row: i, block.row(i), firstColumn: block.columns.lowerBound) }
+        }
+        return top.neighbours
+    }
+}
+
+/// The `k` largest values offered to each of N rows with their column indices, by descending value,
+/// equal values by ascending index; a row is never its own neighbour.
+struct TopK {
+    let k: Int
+    var values: [Float], indices: [Int], filled: [Int]
+
+    init(rows n: Int, k: Int) {
+        self.k = k
+        values = [Float](repeating: -.infinity, count: n * k)
+        indices = [Int](repeating: Int.max, count: n * k)
+        filled = [Int](repeating: 0, count: n)
+    }
+
+    var neighbours: GroupScore.Neighbours { GroupScore.Neighbours(k: k, indices: indices, similarities: values) }
+
+    /// Columns `firstColumn ..< firstColumn + values.count` of row `i`.
+    mutating func offer(row i: Int, _ row: UnsafeBufferPointer<Float>, firstColumn c0: Int) {
+        offer(row: i, excluding: i, row) { c0 + $0 }
+    }
+
+    /// Row `i`'s values at the columns `column(t)` for t in 0..<values.count.
+    mutating func offer(row i: Int, _ row: UnsafeBufferPointer<Float>, column: (Int) -> Int) {
+        offer(row: i, excluding: i, row, column: column)
+    }
+
+    /// As `offer`, for a row stored at `slot` whose own column is `excluding`.
+    @inline(__always)
+    mutating func offer(row slot: Int, excluding i: Int, _ row: UnsafeBufferPointer<Float>, column: (Int) -> Int) {
+        let k = self.k, v0 = slot * k
+        var f = filled[slot]
+        values.withUnsafeMutableBufferPointer { vp in
+            indices.withUnsafeMutableBufferPointer { ip in
+                for t in 0..<row.count {
+                    let v = row[t]
+                    // Full: only a value at or above the k-th can enter (the common case, one compare).
+                    if f == k && !(v >= vp[v0 + k - 1]) { continue }
+                    let j = column(t)
+                    if j == i { continue }
+                    if f == k && v == vp[v0 + k - 1] && j > ip[v0 + k - 1] { continue }
+                    var p = f < k ? f : k - 1
+                    while p > 0 && (vp[v0 + p - 1] < v || (vp[v0 + p - 1] == v && ip[v0 + p - 1] > j)) {
+                        vp[v0 + p] = vp[v0 + p - 1]; ip[v0 + p] = ip[v0 + p - 1]; p -= 1
                     }
+                    vp[v0 + p] = v; ip[v0 + p] = j
+                    if f < k { f += 1 }
                 }
             }
         }
-        return Neighbours(k: k, indices: bestIdx, similarities: bestVal)
+        filled[slot] = f
     }
 }

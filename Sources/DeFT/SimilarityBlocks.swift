@@ -78,7 +78,7 @@ public enum SimilarityBlocks {
 
     /// Visits `A·Bᵀ` (rows of A against rows of B) in blocks of `rowBlock` × `columnChunk`, each row's
     /// column blocks in ascending order: for products that are not symmetric (ToMe's two halves).
-    public static func cross(_ a: Matrix, _ b: Matrix, rowBlock: Int = defaultRowBlock,
+    public static func cross(_ a: Matrix, _ b: Matrix, alpha: Float = 1, rowBlock: Int = defaultRowBlock,
                              columnChunk: Int = defaultColumnChunk, _ body: (Block) throws -> Void) rethrows {
         precondition(a.cols == b.cols, "cross products need equal widths")
         let m = a.rows, n = b.rows, d = a.cols
@@ -92,7 +92,7 @@ public enum SimilarityBlocks {
                         let rows = i0..<min(i0 + rb, m)
                         for c0 in stride(from: 0, to: n, by: cb) {
                             let cols = c0..<min(c0 + cb, n)
-                            BLAS.gemm(transA: false, transB: true, m: rows.count, n: cols.count, k: d,
+                            BLAS.gemm(transA: false, transB: true, m: rows.count, n: cols.count, k: d, alpha: alpha,
                                       a: ap.baseAddress! + i0 * d, lda: max(d, 1), b: bp.baseAddress! + c0 * d, ldb: max(d, 1),
                                       c: cp.baseAddress!, ldc: cols.count)
                             try body(Block(rows: rows, columns: cols, values: UnsafeBufferPointer(rebasing: cp[0..<(rows.count * cols.count)])))

@@ -47,6 +47,9 @@ struct Score: ParsableCommand {
     @Option(name: .customLong("alpha-var"), help: "Variance penalty of the feedback signal (default 0.1).")
     var alphaVar: Float?
 
+    @Option(help: "Text neighbours: exact, approximate (faiss IVF, recall measured and reported) or auto (approximate above \(NeighbourSearch.autoThreshold) tokens).")
+    var neighbours: NeighbourSearch = .auto
+
     @Option(help: "Seed for untrained weights (used only without --weights).")
     var seed: UInt64 = 0
 
@@ -99,9 +102,15 @@ struct Score: ParsableCommand {
         let logitRows = try logits.map { try ArrayReference($0).loadRows(batch: batch, tokens: n, width: nil, what: "the logits") }
             ?? src.sample?.logits
 
-        let rows = try DeFTPipeline.score(model, tokens: src.tokens, batch: batch, layout: layout,
-                                          feedback: feedback, logits: logitRows)
+        let rows = try NeighbourSearch.$current.withValue(neighbours) {
+            try DeFTPipeline.score(model, tokens: src.tokens, batch: batch, layout: layout, feedback: feedback, logits: logitRows)
+        }
         var report = ScoreReport(rows: rows, ratio: r, mode: mode, weights: model.origin.description)
+        if layout.modality == .text, neighbours.isApproximate(tokens: n), let found = rows.first?.semanticNeighbours {
+            let recall = ApproximateNeighbours.recall(neighbours: found, z: z ?? DeFTPipeline.semantic(model, src.tokens), batch: batch, tokens: n)
+            report.neighbours = .init(search: "approximate (faiss IVF, \(ApproximateNeighbours.defaultProbes) of \(ApproximateNeighbours.cells(tokens: n)) cells per token)",
+                                      recall: recall, sampled: min(256, n))
+        }
         if let task, let z, let objectiveLoss {
             let mask = report.selections.flatMap { sel in sel.isKept.map { $0 ? Float(1) : 0 } }
             let kept = task.evaluate(z: z, tokens: src.tokens, mask: mask, batch: batch, labels: labels).loss
@@ -133,3 +142,4 @@ struct Score: ParsableCommand {
 
 extension Modality: ExpressibleByArgument {}
 extension InferenceMode: ExpressibleByArgument {}
+extension NeighbourSearch: ExpressibleByArgument {}

@@ -12,6 +12,10 @@ struct ScoreReport {
 
     struct ObjectiveLoss { let name: String; let lossAllTokens: Double; let lossKeptTokens: Double }
 
+    /// How approximate text neighbours were found and their recall@k against exact, on a sample of tokens.
+    var neighbours: NeighbourReport? = nil
+    struct NeighbourReport { let search: String; let recall: Double; let sampled: Int }
+
     init(rows: [TokenScores], ratio: Double, mode: InferenceMode, weights: String) {
         self.rows = rows; self.ratio = ratio; self.mode = mode; self.weights = weights
     }
@@ -51,6 +55,9 @@ struct ScoreReport {
         if let o = objective {
             obj["objective"] = ["name": o.name, "loss_all_tokens": o.lossAllTokens, "loss_kept_tokens": o.lossKeptTokens]
         }
+        if let nb = neighbours {
+            obj["neighbours"] = ["search": nb.search, "recall_at_k": nb.recall, "recall_sampled_tokens": nb.sampled]
+        }
         return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
     }
 
@@ -68,6 +75,9 @@ struct ScoreReport {
         if let o = objective {
             lines.append(String(format: "objective %@: loss %.4f with every token, %.4f with the kept ones; s_fb from its gradient",
                                 o.name, o.lossAllTokens, o.lossKeptTokens))
+        }
+        if let nb = neighbours {
+            lines.append(String(format: "text neighbours: %@; recall@5 against exact on %d sampled tokens: %.3f", nb.search, nb.sampled, nb.recall))
         }
         lines.append("tokens: \(tokensLabel); weights: \(weights)")
         return lines.joined(separator: "\n")
