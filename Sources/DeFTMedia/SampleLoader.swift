@@ -9,9 +9,11 @@ public struct LoadOptions: Sendable {
     public var frames: Int?
     /// Token features from a real model (`PATH[:KEY]`) instead of the built-in encoders.
     public var features: String?
+    /// Hears (frames decoded, frames wanted) while a video loads, for a progress bar.
+    public var progress: (@Sendable (Int, Int) -> Void)?
 
-    public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil) {
-        self.grid = grid; self.frames = frames; self.features = features
+    public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.grid = grid; self.frames = frames; self.features = features; self.progress = progress
     }
 }
 
@@ -26,7 +28,7 @@ public enum SampleLoader {
             if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(BundleManifest.fileName)) {
                 return try loadBundle(path, options: options)
             }
-            let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8)
+            let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8, progress: options.progress)
             return try video(name: name, frames: frames, source: path, options: options)
         }
         let ext = (path as NSString).pathExtension.lowercased()
@@ -37,7 +39,7 @@ public enum SampleLoader {
             let text = try TextTokenizer.loadText(path: path)
             return try self.text(name: name, document: TextTokenizer.tokenize(text), source: path, options: options)
         case _ where VideoFrames.videoExtensions.contains(ext):
-            let frames = try VideoFrames.loadFile(path, count: options.frames ?? 8)
+            let frames = try VideoFrames.loadFile(path, count: options.frames ?? 8, progress: options.progress)
             return try video(name: name, frames: frames, source: path, options: options)
         case "npy", "safetensors":
             throw DeFTError(path, "a bare array has nothing to draw; use 'deft score --tokens', or pair it with its media via --features or a bundle")
@@ -68,8 +70,8 @@ public enum SampleLoader {
         case .video:
             var isDir: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: media, isDirectory: &isDir)
-            let frames = isDir.boolValue ? try VideoFrames.loadFolder(media, count: opts.frames ?? 8)
-                                         : try VideoFrames.loadFile(media, count: opts.frames ?? 8)
+            let frames = isDir.boolValue ? try VideoFrames.loadFolder(media, count: opts.frames ?? 8, progress: opts.progress)
+                                         : try VideoFrames.loadFile(media, count: opts.frames ?? 8, progress: opts.progress)
             sample = try video(name: name, frames: frames, source: media, options: opts)
         case .text:
             let text = try TextTokenizer.loadText(path: media)
@@ -109,6 +111,14 @@ public enum SampleLoader {
     }
 
     static func video(name: String, frames: [RGBImage], source: String, options: LoadOptions) throws -> LoadedSample {
+        var sample = try videoTokens(name: name, frames: frames, source: source, options: options)
+        if let asked = options.frames, asked > frames.count {
+            sample.notes.append("\(source): --frames \(asked) is more than the \(frames.count) frames there are; using all \(frames.count)")
+        }
+        return sample
+    }
+
+    static func videoTokens(name: String, frames: [RGBImage], source: String, options: LoadOptions) throws -> LoadedSample {
         let first = frames[0]
         if let f = options.features {
             let ref = ArrayReference(f)

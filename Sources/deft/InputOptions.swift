@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeFT
 import DeFTMedia
+import Foundation
 
 /// The input options every command that reads one token set shares: a media INPUT, or --tokens.
 struct InputOptions: ParsableArguments {
@@ -35,6 +36,7 @@ struct InputOptions: ParsableArguments {
         case (let input?, nil):
             let grid = try GridOption.parse(grid)
             let sample = try SampleLoader.load(input, options: LoadOptions(grid: grid, frames: frames))
+            for note in sample.notes { FileHandle.standardError.write(Data("deft: note: \(note)\n".utf8)) }
             return Source(tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                           label: "\(input) (\(sample.tokenSet.featureOrigin))", sample: sample)
         case (nil, let tokens?):
