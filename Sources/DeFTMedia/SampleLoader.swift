@@ -142,6 +142,9 @@ public enum SampleLoader {
 
     static func text(name: String, document: TextDocument, source: String, options: LoadOptions) throws -> LoadedSample {
         guard !document.tokens.isEmpty else { throw DeFTError(source, "the text has no tokens") }
+        guard document.tokens.count <= TextTokenizer.maxTokens else {
+            throw DeFTError(source, "the text has \(document.tokens.count) tokens; deft scores at most \(TextTokenizer.maxTokens) tokens of text (split it)")
+        }
         if let f = options.features {
             let ref = ArrayReference(f)
             let t = try ref.load()

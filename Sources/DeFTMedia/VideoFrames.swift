@@ -108,7 +108,7 @@ public enum VideoFrames {
         }
     }
 
-    static func findOnPath(_ tool: String) -> String? {
+    public static func findOnPath(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let p = "\(dir)/\(tool)"
             if FileManager.default.isExecutableFile(atPath: p) { return p }

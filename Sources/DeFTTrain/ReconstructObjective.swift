@@ -39,11 +39,15 @@ public struct ReconstructObjective: TaskObjective {
             SimilarityBlocks.symmetric(u, rowBlock: blockRows) { block in
                 let (r, c) = (block.rows, block.columns)
                 Self.grow(&scratch, r.count * c.count)
-                for i in r {
-                    let row = block.row(i), o = (i - r.lowerBound) * c.count
-                    var s: Float = 0
-                    for t in 0..<c.count { let e = exp((row[t] - 1) / tau) * mb[c.lowerBound + t]; scratch[o + t] = e; s += e }
-                    sums[i] += s
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    mb.withUnsafeBufferPointer { mp in
+                        for i in r {
+                            let row = block.row(i), o = (i - r.lowerBound) * c.count
+                            var s: Float = 0
+                            for t in 0..<c.count { let e = exp((row[t] - 1) / tau) * mp[c.lowerBound + t]; sp[o + t] = e; s += e }
+                            sums[i] += s
+                        }
+                    }
                 }
                 Self.gemm(scratch, r.count, c.count, false, xb, c.lowerBound, d, into: &xhat, at: r.lowerBound)
             }
@@ -69,14 +73,20 @@ public struct ReconstructObjective: TaskObjective {
                 let (r, c) = (block.rows, block.columns)
                 Self.grow(&products, r.count * c.count)
                 Self.gemm(g, r, xb, c, into: &products)
-                for i in r {
-                    let row = block.row(i), o = (i - r.lowerBound) * c.count
-                    for t in 0..<c.count {
-                        let j = c.lowerBound + t
-                        let p = exp((row[t] - 1) / tau)
-                        let dE = products[o + t] - a[i]
-                        dM[b * n + j] += dE * p
-                        products[o + t] = dE * p * mb[j] / tau
+                products.withUnsafeMutableBufferPointer { pp in
+                    mb.withUnsafeBufferPointer { mp in
+                        dM.withUnsafeMutableBufferPointer { dp in
+                            let dm = dp.baseAddress! + b * n + c.lowerBound, m = mp.baseAddress! + c.lowerBound
+                            for i in r {
+                                let row = block.row(i), o = (i - r.lowerBound) * c.count, ai = a[i]
+                                for t in 0..<c.count {
+                                    let p = exp((row[t] - 1) / tau)
+                                    let dE = pp[o + t] - ai
+                                    dm[t] += dE * p
+                                    pp[o + t] = dE * p * m[t] / tau
+                                }
+                            }
+                        }
                     }
                 }
                 Self.gemm(products, r.count, c.count, false, u, c.lowerBound, dz, into: &dU, at: r.lowerBound)
