@@ -53,7 +53,8 @@ public struct FidelityIndex: Sendable {
         // its columns a block at a time, not in ranking order; but a record of the whole row is a record
         // of its own block, so each block's records are merged into the row's staircase so far, and the
         // staircase of the union is exactly the records of the union.
-        var stairs = [[[Step]]](repeating: [[Step]](repeating: [], count: n), count: methods.count)
+        // One box per method, so replacing a row's staircase never copies the list of all rows.
+        let stairs = methods.map { _ in Staircases(count: n) }
         var order: [Int] = [], local: [Step] = [], merged: [Step] = []
         SimilarityBlocks.symmetric(unit, rowBlock: blockRows) { block in
             let c0 = block.columns.lowerBound
@@ -68,14 +69,19 @@ public struct FidelityIndex: Sendable {
                         let v = j == i ? 1 : row[j - c0]
                         if v > best { best = v; local.append(Step(position: place[j], standIn: Int32(j), cosine: v)) }
                     }
-                    if Self.merge(stairs[k][i], local, into: &merged) { stairs[k][i] = merged }
+                    // A copy of the staircase's own size: `merged` keeps the largest capacity any row ever
+                    // needed (thousands where a ranking follows a row's similarities), and a buffer of that
+                    // capacity per row is gigabytes. (`Array(merged)` would share `merged`'s buffer.)
+                    if Self.merge(stairs[k].rows[i], local, into: &merged) {
+                        stairs[k].rows[i] = merged.withUnsafeBufferPointer { Array($0) }
+                    }
                 }
             }
         }
         var recs = [Records](repeating: Records(), count: methods.count)
         for k in methods.indices {
             for i in 0..<n {
-                for s in stairs[k][i] { recs[k].position.append(s.position); recs[k].standIn.append(s.standIn); recs[k].cosine.append(s.cosine) }
+                for s in stairs[k].rows[i] { recs[k].position.append(s.position); recs[k].standIn.append(s.standIn); recs[k].cosine.append(s.cosine) }
                 recs[k].start.append(recs[k].position.count)
             }
         }
@@ -83,6 +89,11 @@ public struct FidelityIndex: Sendable {
     }
 
     struct Step { let position: Int32, standIn: Int32, cosine: Float }
+
+    final class Staircases {
+        var rows: [[Step]]
+        init(count: Int) { rows = [[Step]](repeating: [], count: count) }
+    }
 
     /// The prefix maxima of two staircases' union (by position, strictly rising cosine) into `out`;
     /// false when that is `a` itself, so the caller keeps it without a copy.
