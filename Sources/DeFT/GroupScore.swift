@@ -87,7 +87,7 @@ public enum GroupScore {
                      neighbours k: Int = 5) -> (scores: [Float], neighbours: [Int]) {
         let kk = min(k, max(n - 1, 0))
         guard kk > 0 else { return ([Float](repeating: 0, count: batch * n), []) }
-        let side = batchAverage(zn, batch: batch, tokens: n), alpha = 1 / Float(batch)
+        let side = sideBySide(zn, batch: batch, tokens: n), alpha = 1 / Float(batch)
         // The approximate search can only fail on faiss's side (it refused the cells); the exact one then answers.
         let top = (NeighbourSearch.current.isApproximate(tokens: n) ? try? ApproximateNeighbours.search(side, alpha: alpha, k: kk) : nil)
             ?? topNeighbours(side, alpha: alpha, k: kk)
@@ -95,7 +95,7 @@ public enum GroupScore {
     }
 
     /// The rows of the batch side by side ([N, B·d′]): their products, over B, are the batch-mean cosines.
-    static func batchAverage(_ zn: Matrix, batch: Int, tokens n: Int) -> Matrix {
+    static func sideBySide(_ zn: Matrix, batch: Int, tokens n: Int) -> Matrix {
         guard batch > 1 else { return zn }
         let d = zn.cols
         var out = Matrix(rows: n, cols: batch * d)

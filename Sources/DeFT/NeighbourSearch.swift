@@ -102,7 +102,7 @@ extension ApproximateNeighbours {
     /// the exact ones, from the semantic vectors z it scored (B·N rows).
     public static func recall(neighbours: [Int], z: Matrix, batch: Int, tokens n: Int, sample: Int = 256) -> Double {
         guard n > 0, !neighbours.isEmpty else { return 1 }
-        let side = GroupScore.batchAverage(GroupScore.normalisedRows(z), batch: batch, tokens: n)
+        let side = GroupScore.sideBySide(GroupScore.normalisedRows(z), batch: batch, tokens: n)
         let found = GroupScore.Neighbours(k: neighbours.count / n, indices: neighbours, similarities: [])
         return recall(found, of: side, alpha: 1 / Float(batch), sample: sample)
     }
