@@ -28,7 +28,12 @@ let package = Package(
         // Our C: libpng/libjpeg behind setjmp, error codes and messages out.
         .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodec"),
 
-        .target(name: "DeFT", dependencies: ["COpenBLAS"], exclude: ["DeFT.md"]),
+        // Our C++: faiss's k-means and centre search (the IVF structure of approximate text neighbours)
+        // behind one extern "C" function; Debian's libfaiss-dev has the C API's headers but not its library.
+        .target(name: "CFaiss", path: "Sources/CFaiss",
+                linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("stdc++")]),
+
+        .target(name: "DeFT", dependencies: ["COpenBLAS", "CFaiss"], exclude: ["DeFT.md"]),
         .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
         .target(name: "DeFTMedia", dependencies: ["DeFT", "DeFTEncoders", "CImageCodec"]),
         // Real pretrained encoders (DINOv2-S/14, all-MiniLM-L6-v2) on DeFT's matrix core; the model
@@ -55,5 +60,6 @@ let package = Package(
         .testTarget(name: "DeFTEncodersTests", dependencies: ["DeFTEncoders", "DeFT", "DeFTMedia"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeFTVizTests", dependencies: ["DeFTViz", "DeFTMedia", "DeFTEval", "DeFT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DeFT", "DeFTViz"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -3,7 +3,7 @@ import COpenBLAS
 /// The group signal of DeFT.md §2: `s_group[b,i] = mean_{j∈G(i)} cos(z_i, z_j) · s_sem[b,j]`.
 ///
 /// Grids need only the ≤ 8 (image) or ≤ 4 (video) neighbour similarities, never an N×N matrix.
-/// Text needs all pairs: one GEMM per batch row, then a top-5 per row by partial selection.
+/// Text needs all pairs: the blocked symmetric kernel (`SimilarityBlocks`) with a top-5 per row kept as it goes.
 public enum GroupScore {
     /// Row-normalised copy of z (`F.normalize`: x / max(‖x‖, 1e-12)).
     public static func normalisedRows(_ z: Matrix) -> Matrix { normalise(z).normalised }
@@ -88,74 +88,119 @@ public enum GroupScore {
     /// neighbour lists (N × min(5, N−1), by descending similarity).
     public static func text(zn: Matrix, saliency: [Float], batch: Int, tokens n: Int,
                      neighbours k: Int = 5) -> (scores: [Float], neighbours: [Int]) {
-        let d = zn.cols
         let kk = min(k, max(n - 1, 0))
         guard kk > 0 else { return ([Float](repeating: 0, count: batch * n), []) }
-        // One GEMM per batch row; keep each row's similarities for its own scores.
-        var sims = [Matrix](repeating: Matrix(rows: 0, cols: 0), count: batch)
-        var avg = Matrix(rows: n, cols: n)
-        zn.storage.withUnsafeBufferPointer { zp in
-            for b in 0..<batch {
-                var s = Matrix(rows: n, cols: n)
-                let a = zp.baseAddress! + b * n * d
-                s.storage.withUnsafeMutableBufferPointer { sp in
-                    BLAS.gemm(transA: false, transB: true, m: n, n: n, k: d, a: a, lda: d,
-                              b: a, ldb: d, c: sp.baseAddress!, ldc: n)
-                }
-                if batch == 1 {
-                    avg = s
-                } else {
-                    s.storage.withUnsafeBufferPointer { sp in
-                        avg.storage.withUnsafeMutableBufferPointer { ap in
-                            cblas_saxpy(blasint(n * n), 1 / Float(batch), sp.baseAddress!, 1, ap.baseAddress!, 1)
-                        }
-                    }
-                }
-                sims[b] = s
+        let side = sideBySide(zn, batch: batch, tokens: n), alpha = 1 / Float(batch)
+        // The approximate search can only fail on faiss's side (it refused the cells); the exact one then answers.
+        let top = (NeighbourSearch.current.isApproximate(tokens: n) ? try? ApproximateNeighbours.search(side, alpha: alpha, k: kk) : nil)
+            ?? topNeighbours(side, alpha: alpha, k: kk)
+        return (neighbourScores(zn: zn, saliency: saliency, batch: batch, tokens: n, neighbours: top), top.indices)
+    }
+
+    /// The rows of the batch side by side ([N, B·d′]): their products, over B, are the batch-mean cosines.
+    static func sideBySide(_ zn: Matrix, batch: Int, tokens n: Int) -> Matrix {
+        guard batch > 1 else { return zn }
+        let d = zn.cols
+        var out = Matrix(rows: n, cols: batch * d)
+        for b in 0..<batch {
+            for i in 0..<n {
+                out.storage.replaceSubrange((i * batch * d + b * d)..<(i * batch * d + (b + 1) * d),
+                                            with: zn.storage[((b * n + i) * d)..<((b * n + i + 1) * d)])
             }
         }
-        let nbrs = topNeighbours(avg, k: kk)
+        return out
+    }
+
+    /// `s_group[b,i]`: the mean over i's neighbours j of cos(z_i, z_j) · s_sem[b,j], with batch row b's own cosines.
+    static func neighbourScores(zn: Matrix, saliency: [Float], batch: Int, tokens n: Int, neighbours top: Neighbours) -> [Float] {
+        let d = zn.cols, kk = top.k
         var scores = [Float](repeating: 0, count: batch * n)
-        for b in 0..<batch {
-            sims[b].storage.withUnsafeBufferPointer { sp in
+        zn.storage.withUnsafeBufferPointer { zp in
+            for b in 0..<batch {
                 for i in 0..<n {
                     var acc: Float = 0
                     for t in 0..<kk {
-                        let j = nbrs[i * kk + t]
-                        acc += sp[i * n + j] * saliency[b * n + j]
+                        let j = top.indices[i * kk + t]
+                        // One input: the cosine the search already has; a batch: this row's own.
+                        let c = batch == 1 ? top.similarities[i * kk + t]
+                            : cblas_sdot(blasint(d), zp.baseAddress! + (b * n + i) * d, 1, zp.baseAddress! + (b * n + j) * d, 1)
+                        acc += c * saliency[b * n + j]
                     }
                     scores[b * n + i] = acc / Float(kk)
                 }
             }
         }
-        return (scores, nbrs)
+        return scores
     }
 
-    /// For each row of a square similarity matrix, the `k` largest columns other than the
-    /// diagonal, by descending value (ties: lower index first). Partial selection, no sort of N.
-    public static func topNeighbours(_ sim: Matrix, k: Int) -> [Int] {
-        let n = sim.rows
-        var out = [Int](repeating: 0, count: n * k)
-        var bestVal = [Float](repeating: 0, count: k)
-        var bestIdx = [Int](repeating: 0, count: k)
-        sim.storage.withUnsafeBufferPointer { sp in
-            for i in 0..<n {
-                var filled = 0
-                for j in 0..<n where j != i {
-                    let v = sp[i * n + j]
-                    if filled < k {
-                        var p = filled
-                        while p > 0 && bestVal[p - 1] < v { bestVal[p] = bestVal[p - 1]; bestIdx[p] = bestIdx[p - 1]; p -= 1 }
-                        bestVal[p] = v; bestIdx[p] = j; filled += 1
-                    } else if v > bestVal[k - 1] {
-                        var p = k - 1
-                        while p > 0 && bestVal[p - 1] < v { bestVal[p] = bestVal[p - 1]; bestIdx[p] = bestIdx[p - 1]; p -= 1 }
-                        bestVal[p] = v; bestIdx[p] = j
+    /// Each row's `k` most similar other rows, by descending similarity (ties: lower index first).
+    public struct Neighbours: Sendable, Equatable {
+        public let k: Int
+        /// N × k row indices.
+        public let indices: [Int]
+        /// The similarities that go with `indices`.
+        public let similarities: [Float]
+    }
+
+    /// The exact `k` nearest rows of every row of `alpha · Z·Zᵀ` (self excluded), through the blocked
+    /// symmetric kernel: half the products of the full matrix, N·k of state, no N×N matrix.
+    public static func topNeighbours(_ z: Matrix, alpha: Float = 1, k: Int) -> Neighbours {
+        var top = TopK(rows: z.rows, k: k)
+        SimilarityBlocks.symmetric(z, alpha: alpha) { block in
+            for i in block.rows { top.offer(row: i, block.row(i), firstColumn: block.columns.lowerBound) }
+        }
+        return top.neighbours
+    }
+}
+
+/// The `k` largest values offered to each of N rows with their column indices, by descending value,
+/// equal values by ascending index; a row is never its own neighbour.
+struct TopK {
+    let k: Int
+    var values: [Float], indices: [Int], filled: [Int]
+
+    init(rows n: Int, k: Int) {
+        self.k = k
+        values = [Float](repeating: -.infinity, count: n * k)
+        indices = [Int](repeating: Int.max, count: n * k)
+        filled = [Int](repeating: 0, count: n)
+    }
+
+    var neighbours: GroupScore.Neighbours { GroupScore.Neighbours(k: k, indices: indices, similarities: values) }
+
+    /// Columns `firstColumn ..< firstColumn + values.count` of row `i`.
+    mutating func offer(row i: Int, _ row: UnsafeBufferPointer<Float>, firstColumn c0: Int) {
+        offer(row: i, excluding: i, row) { c0 + $0 }
+    }
+
+    /// Row `i`'s values at the columns `column(t)` for t in 0..<values.count.
+    mutating func offer(row i: Int, _ row: UnsafeBufferPointer<Float>, column: (Int) -> Int) {
+        offer(row: i, excluding: i, row, column: column)
+    }
+
+    /// As `offer`, for a row stored at `slot` whose own column is `excluding`.
+    @inline(__always)
+    mutating func offer(row slot: Int, excluding i: Int, _ row: UnsafeBufferPointer<Float>, column: (Int) -> Int) {
+        let k = self.k, v0 = slot * k
+        var f = filled[slot]
+        values.withUnsafeMutableBufferPointer { vp in
+            indices.withUnsafeMutableBufferPointer { ip in
+                for t in 0..<row.count {
+                    let v = row[t]
+                    // Full: only a value at or above the k-th can enter (the common case, one compare).
+                    if f == k && !(v >= vp[v0 + k - 1]) { continue }
+                    let j = column(t)
+                    if j == i { continue }
+                    if f == k && v == vp[v0 + k - 1] && j > ip[v0 + k - 1] { continue }
+                    var p = f < k ? f : k - 1
+                    while p > 0 && (vp[v0 + p - 1] < v || (vp[v0 + p - 1] == v && ip[v0 + p - 1] > j)) {
+                        vp[v0 + p] = vp[v0 + p - 1]; ip[v0 + p] = ip[v0 + p - 1]; p -= 1
                     }
+                    vp[v0 + p] = v; ip[v0 + p] = j
+                    if f < k { f += 1 }
                 }
-                for t in 0..<k { out[i * k + t] = bestIdx[t] }
             }
         }
-        return out
+        filled[slot] = f
     }
 }

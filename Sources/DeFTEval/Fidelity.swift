@@ -15,7 +15,8 @@ public struct Fidelity: Sendable, Equatable, Codable {
     public init(error: Double, coverage: Double) { self.error = error; self.coverage = coverage }
 }
 
-/// Every token's stand-in under every prefix of every ranking, from one pass of similarities.
+/// Every token's stand-in under every prefix of every ranking, from one pass of the blocked
+/// symmetric kernel (half the products of the N×N similarities, N·block memory).
 ///
 /// Walking a ranking, token i's most similar kept token only changes when a more similar one
 /// joins; those changes ("records") are few (about ln N for a random order), so they are stored
@@ -35,38 +36,77 @@ public struct FidelityIndex: Sendable {
         var cosine: [Float] = []
     }
 
-    public init(tokens: Matrix, rankings: [Method: [Int]], threshold: Float, blockRows: Int = 256) {
+    public init(tokens: Matrix, rankings: [Method: [Int]], threshold: Float, blockRows: Int = SimilarityBlocks.defaultRowBlock) {
         self.tokens = tokens; self.rankings = rankings; self.threshold = threshold
         let n = tokens.rows
         let (unit, norms) = RowNormalisation.forward(tokens)
         self.norms = norms
         totalSquared = norms.reduce(0.0) { $0 + Double($1) * Double($1) }
-        // One record list per ranking, mutated in place (an array element, not a dictionary copy).
         let methods = Array(rankings.keys)
-        var recs = [Records](repeating: Records(), count: methods.count)
-        // Similarities a block of query rows at a time: block × N, never N × N.
-        for lo in stride(from: 0, to: n, by: max(blockRows, 1)) {
-            let q = lo..<min(lo + max(blockRows, 1), n)
-            let c = BLAS.matmul(unit.rows(q), unit, transB: true)
-            c.storage.withUnsafeBufferPointer { cp in
-                for (k, m) in methods.enumerated() {
-                    let ranking = rankings[m]!
-                    for i in q {
-                        let row = cp.baseAddress! + (i - lo) * n
-                        var best = -Float.infinity
-                        for (p, j) in ranking.enumerated() {
-                            let v = j == i ? 1 : row[j]
-                            if v > best {
-                                best = v
-                                recs[k].position.append(Int32(p)); recs[k].standIn.append(Int32(j)); recs[k].cosine.append(v)
-                            }
-                        }
-                        recs[k].start.append(recs[k].position.count)
+        // Each token's place in each ranking (−1: not in it).
+        let places: [[Int32]] = methods.map { m in
+            var p = [Int32](repeating: -1, count: n)
+            for (k, j) in rankings[m]!.enumerated() { p[j] = Int32(k) }
+            return p
+        }
+        // A token's records are the prefix maxima of its row in ranking order. The kernel hands a row
+        // its columns a block at a time, not in ranking order; but a record of the whole row is a record
+        // of its own block, so each block's records are merged into the row's staircase so far, and the
+        // staircase of the union is exactly the records of the union.
+        // One box per method, so replacing a row's staircase never copies the list of all rows.
+        let stairs = methods.map { _ in Staircases(count: n) }
+        var order: [Int] = [], local: [Step] = [], merged: [Step] = []
+        SimilarityBlocks.symmetric(unit, rowBlock: blockRows) { block in
+            let c0 = block.columns.lowerBound
+            for k in methods.indices {
+                let place = places[k]
+                order = block.columns.filter { place[$0] >= 0 }.sorted { place[$0] < place[$1] }
+                for i in block.rows {
+                    let row = block.row(i)
+                    local.removeAll(keepingCapacity: true)
+                    var best = -Float.infinity
+                    for j in order {
+                        let v = j == i ? 1 : row[j - c0]
+                        if v > best { best = v; local.append(Step(position: place[j], standIn: Int32(j), cosine: v)) }
+                    }
+                    // A copy of the staircase's own size: `merged` keeps the largest capacity any row ever
+                    // needed (thousands where a ranking follows a row's similarities), and a buffer of that
+                    // capacity per row is gigabytes. (`Array(merged)` would share `merged`'s buffer.)
+                    if Self.merge(stairs[k].rows[i], local, into: &merged) {
+                        stairs[k].rows[i] = merged.withUnsafeBufferPointer { Array($0) }
                     }
                 }
             }
         }
+        var recs = [Records](repeating: Records(), count: methods.count)
+        for k in methods.indices {
+            for i in 0..<n {
+                for s in stairs[k].rows[i] { recs[k].position.append(s.position); recs[k].standIn.append(s.standIn); recs[k].cosine.append(s.cosine) }
+                recs[k].start.append(recs[k].position.count)
+            }
+        }
         records = Dictionary(uniqueKeysWithValues: zip(methods, recs))
+    }
+
+    struct Step { let position: Int32, standIn: Int32, cosine: Float }
+
+    final class Staircases {
+        var rows: [[Step]]
+        init(count: Int) { rows = [[Step]](repeating: [], count: count) }
+    }
+
+    /// The prefix maxima of two staircases' union (by position, strictly rising cosine) into `out`;
+    /// false when that is `a` itself, so the caller keeps it without a copy.
+    static func merge(_ a: [Step], _ b: [Step], into out: inout [Step]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var x = 0, y = 0, best = -Float.infinity, tookB = false
+        while x < a.count || y < b.count {
+            let fromA = y == b.count || (x < a.count && a[x].position < b[y].position)
+            let s = fromA ? a[x] : b[y]
+            if fromA { x += 1 } else { y += 1 }
+            if s.cosine > best { best = s.cosine; out.append(s); if !fromA { tookB = true } }
+        }
+        return tookB || out.count != a.count
     }
 
     public var count: Int { tokens.rows }

@@ -34,10 +34,13 @@ public struct TokenMerging: Sendable {
             let a = stride(from: 0, to: alive.count, by: 2).map { alive[$0] }
             let b = stride(from: 1, to: alive.count, by: 2).map { alive[$0] }
             let an = GroupScore.normalisedRows(sums.gatherRows(a)), bn = GroupScore.normalisedRows(sums.gatherRows(b))
-            let scores = BLAS.matmul(an, bn, transB: true)
+            // Each A token's best B match, a block of cosines at a time: N·block memory, not |A|·|B|.
             var best = [Int](repeating: 0, count: a.count), bestScore = [Float](repeating: -.infinity, count: a.count)
-            for i in 0..<a.count {
-                for j in 0..<b.count where scores[i, j] > bestScore[i] { bestScore[i] = scores[i, j]; best[i] = j }
+            SimilarityBlocks.cross(an, bn) { block in
+                for i in block.rows {
+                    let row = block.row(i)
+                    for t in 0..<row.count where row[t] > bestScore[i] { bestScore[i] = row[t]; best[i] = block.columns.lowerBound + t }
+                }
             }
             let order = DeFTPipeline.ranking(bestScore)
             for i in order {

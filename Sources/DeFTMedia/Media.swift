@@ -62,6 +62,8 @@ public struct LoadedSample: Sendable {
     public var logits: Matrix?       // N × C
     public var gradient: Matrix?     // N × d' (∂L/∂z supplied by the user)
     public var label: Int?
+    /// Things the loader changed from what was asked, one line each (e.g. fewer frames than --frames).
+    public var notes: [String] = []
 
     public init(name: String, media: Media?, tokenSet: TokenSet, weightsPath: String? = nil,
                 logits: Matrix? = nil, gradient: Matrix? = nil, label: Int? = nil) {

@@ -12,9 +12,12 @@ public struct LoadOptions: Sendable {
     /// The encoder for media without features (the library's default is the weight-free one; the
     /// command line's is the real encoder of each modality).
     public var encoder = EncoderChoice.builtin
+    /// Hears (frames decoded, frames wanted) while a video loads, for a progress bar.
+    public var progress: (@Sendable (Int, Int) -> Void)?
 
-    public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil, encoder: EncoderChoice = .builtin) {
-        self.grid = grid; self.frames = frames; self.features = features; self.encoder = encoder
+    public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil, encoder: EncoderChoice = .builtin,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.grid = grid; self.frames = frames; self.features = features; self.encoder = encoder; self.progress = progress
     }
 }
 
@@ -32,7 +35,7 @@ public enum SampleLoader {
             if BundlePath.entryExists((path as NSString).appendingPathComponent(BundleManifest.fileName)) {
                 return try loadBundle(path, options: options)
             }
-            let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8)
+            let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8, progress: options.progress)
             return try video(name: name, frames: frames, source: path, options: options)
         }
         let ext = (path as NSString).pathExtension.lowercased()
@@ -43,7 +46,7 @@ public enum SampleLoader {
             let text = try TextTokenizer.loadText(path: path)
             return try self.text(name: name, document: TextTokenizer.tokenize(text), source: path, options: options)
         case _ where VideoFrames.videoExtensions.contains(ext):
-            let frames = try VideoFrames.loadFile(path, count: options.frames ?? 8)
+            let frames = try VideoFrames.loadFile(path, count: options.frames ?? 8, progress: options.progress)
             return try video(name: name, frames: frames, source: path, options: options)
         case "npy", "safetensors":
             throw DeFTError(path, "a bare array has nothing to draw; use 'deft score --tokens', or pair it with its media via --features or a bundle")
@@ -75,8 +78,8 @@ public enum SampleLoader {
         case .video:
             var isDir: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: media, isDirectory: &isDir)
-            let frames = isDir.boolValue ? try VideoFrames.loadFolder(media, count: opts.frames ?? 8)
-                                         : try VideoFrames.loadFile(media, count: opts.frames ?? 8)
+            let frames = isDir.boolValue ? try VideoFrames.loadFolder(media, count: opts.frames ?? 8, progress: opts.progress)
+                                         : try VideoFrames.loadFile(media, count: opts.frames ?? 8, progress: opts.progress)
             sample = try video(name: name, frames: frames, source: media, options: opts)
         case .text:
             let text = try TextTokenizer.loadText(path: media)
@@ -132,6 +135,14 @@ public enum SampleLoader {
     }
 
     static func video(name: String, frames: [RGBImage], source: String, options: LoadOptions) throws -> LoadedSample {
+        var sample = try videoTokens(name: name, frames: frames, source: source, options: options)
+        if let asked = options.frames, asked > frames.count {
+            sample.notes.append("\(source): --frames \(asked) is more than the \(frames.count) frames there are; using all \(frames.count)")
+        }
+        return sample
+    }
+
+    static func videoTokens(name: String, frames: [RGBImage], source: String, options: LoadOptions) throws -> LoadedSample {
         let first = frames[0]
         if let f = options.features {
             let ref = ArrayReference(f)
@@ -162,6 +173,9 @@ public enum SampleLoader {
 
     static func text(name: String, document: TextDocument, source: String, options: LoadOptions) throws -> LoadedSample {
         guard !document.tokens.isEmpty else { throw DeFTError(source, "the text has no tokens") }
+        guard document.tokens.count <= TextTokenizer.maxTokens else {
+            throw DeFTError(source, "the text has \(document.tokens.count) tokens; deft scores at most \(TextTokenizer.maxTokens) tokens of text (split it)")
+        }
         if let f = options.features {
             let ref = ArrayReference(f)
             let t = try ref.load()

@@ -31,9 +31,22 @@ public enum TextTokenizer {
         return TextDocument(text: text, tokens: tokens)
     }
 
-    /// Reads UTF-8 text, refusing other encodings and empty files. The text comes back terminal-safe
-    /// (controls replaced one scalar for one, so a model's token list still lines up with it).
+    /// The longest text deft scores. Scoring keeps a few d′-wide rows per token (z, its normalised copy,
+    /// the scorer's layers: about 8 KB at d′ = 512), so 250 000 tokens peak near 2 GB and take about a
+    /// minute of CPU with approximate neighbours; a 50 MB file (≈ 12 million tokens) would need ~100 GB.
+    /// Longer texts are refused with this limit in the message, not streamed: the group signal needs
+    /// every token's neighbours among all the others.
+    public static let maxTokens = 250_000
+    /// Files above this are refused before they are read (text runs 4–6 bytes a token).
+    public static let maxBytes = 8 << 20
+
+    /// Reads UTF-8 text, refusing other encodings, empty files and files over `maxBytes`. The text comes
+    /// back terminal-safe (controls replaced one scalar for one).
     public static func loadText(path: String) throws -> String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxBytes {
+            throw DeFTError(path, String(format: "the text is %.1f MB; deft reads text files up to %d MB and %d tokens (split it)",
+                                         Double(size) / 1_048_576, maxBytes >> 20, maxTokens))
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw DeFTError(path, "cannot read the file") }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DeFTError(path, "not UTF-8 text")

@@ -26,7 +26,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed repetitions per measurement.")
     var repetitions: Int = 9
 
+    @Flag(help: "Only the long-input targets: 100 000 text tokens, a 512×512 image grid, a 64-frame video (fresh processes, peak RSS).")
+    var long = false
+
     func run() throws {
+        if long { return try LongBench.run(json: json, quick: quick) }
         let reps = quick ? 2 : max(repetitions, 3)
         var report = BenchReport(machine: .current)
         let shapes: [BenchShape] = quick

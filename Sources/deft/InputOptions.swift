@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeFT
 import DeFTMedia
+import Foundation
 
 /// The input options every command that reads one token set shares: a media INPUT, or --tokens.
 struct InputOptions: ParsableArguments {
@@ -32,6 +33,7 @@ struct InputOptions: ParsableArguments {
         case (.some, .some): throw DeFTError("", "give either an INPUT or --tokens, not both")
         case (let input?, nil):
             let sample = try SampleLoader.load(input, options: media.load)
+            for note in sample.notes { FileHandle.standardError.write(Data("deft: note: \(note)\n".utf8)) }
             return Source(tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                           label: "\(input) (\(sample.tokenSet.featureOrigin))", sample: sample)
         case (nil, let tokens?):

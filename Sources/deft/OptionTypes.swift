@@ -33,3 +33,4 @@ extension ColorDepth: ExpressibleByArgument {
     /// `24bit` is what COLORTERM says for truecolor; accept both spellings.
     public init?(argument: String) { self.init(rawValue: argument == "24bit" ? "truecolor" : argument) }
 }
+extension NeighbourSearch: ExpressibleByArgument {}

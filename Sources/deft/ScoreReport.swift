@@ -14,6 +14,13 @@ struct ScoreReport {
 
     struct ObjectiveLoss { let name: String; let lossAllTokens: Double; let lossKeptTokens: Double }
 
+    /// How approximate text neighbours were found and their recall@k against exact, on a sample of tokens.
+    var neighbours: NeighbourReport? = nil
+    struct NeighbourReport: Encodable {
+        let search: String, recall: Double, sampled: Int
+        enum CodingKeys: String, CodingKey { case search, recall = "recall_at_k", sampled = "recall_sampled_tokens" }
+    }
+
     init(rows: [TokenScores], ratio: Double, mode: InferenceMode, weights: String, feedback: String) {
         self.rows = rows; self.ratio = ratio; self.mode = mode; self.weights = weights; self.feedback = feedback
     }
@@ -43,11 +50,12 @@ struct ScoreReport {
         let weights: String
         let feedback: String
         let objective: Objective?
+        let neighbours: NeighbourReport?
         enum CodingKeys: String, CodingKey {
             case scores, sSem = "s_sem", sGroup = "s_group", sFb = "s_fb", mixtureWeights = "mixture_weights"
             case retainedIndices = "retained_indices", kept, prunedIndices = "pruned_indices"
             case reconstructProbs = "reconstruct_probs", reconstructedIndices = "reconstructed_indices"
-            case selectionEntropy = "selection_entropy", k, ratio, mode, path, weights, feedback, objective
+            case selectionEntropy = "selection_entropy", k, ratio, mode, path, weights, feedback, objective, neighbours
         }
     }
 
@@ -66,7 +74,8 @@ struct ScoreReport {
                           meanUncertainty: row.adaptive.meanUncertainty, meanConfidence: row.adaptive.meanConfidence)
             },
             weights: weights, feedback: feedback,
-            objective: objective.map { JSON.Objective(name: $0.name, lossAllTokens: $0.lossAllTokens, lossKeptTokens: $0.lossKeptTokens) })
+            objective: objective.map { JSON.Objective(name: $0.name, lossAllTokens: $0.lossAllTokens, lossKeptTokens: $0.lossKeptTokens) },
+            neighbours: neighbours)
         return try ReportJSON.encode(report, source: "deft score --json", pretty: false)
     }
 
@@ -84,6 +93,9 @@ struct ScoreReport {
         if let o = objective {
             lines.append(String(format: "objective %@: loss %.4f with every token, %.4f with the kept ones; s_fb from its gradient",
                                 o.name, o.lossAllTokens, o.lossKeptTokens))
+        }
+        if let nb = neighbours {
+            lines.append(String(format: "text neighbours: %@; recall@5 against exact on %d sampled tokens: %.3f", nb.search, nb.sampled, nb.recall))
         }
         lines.append("tokens: \(tokensLabel.terminalSafe); weights: \(weights.terminalSafe); feedback: \(feedback)")   // paths may come from a glob
         return lines.joined(separator: "\n")

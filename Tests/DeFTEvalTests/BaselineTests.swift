@@ -67,6 +67,38 @@ import Testing
         }
     }
 
+    /// ToMe with the whole |A|×|B| similarity matrix per round, as it was written before the blocks.
+    static func fullMatrixMerges(_ metric: Matrix) -> [TokenMerging.Merge] {
+        let d = metric.cols
+        var sums = metric, alive = Array(0..<metric.rows), out: [TokenMerging.Merge] = []
+        while alive.count > 1 {
+            let a = stride(from: 0, to: alive.count, by: 2).map { alive[$0] }
+            let b = stride(from: 1, to: alive.count, by: 2).map { alive[$0] }
+            let scores = BLAS.matmul(GroupScore.normalisedRows(sums.gatherRows(a)), GroupScore.normalisedRows(sums.gatherRows(b)), transB: true)
+            var best = [Int](repeating: 0, count: a.count), bestScore = [Float](repeating: -.infinity, count: a.count)
+            for i in 0..<a.count {
+                for j in 0..<b.count where scores[i, j] > bestScore[i] { bestScore[i] = scores[i, j]; best[i] = j }
+            }
+            for i in DeFTPipeline.ranking(bestScore) {
+                out.append(.init(source: a[i], destination: b[best[i]], similarity: bestScore[i]))
+                for f in 0..<d { sums.storage[b[best[i]] * d + f] += sums.storage[a[i] * d + f] }
+            }
+            alive = b
+        }
+        return out
+    }
+
+    @Test(arguments: [1, 2, 3, 37, 700])
+    func toMeInBlocksMergesAsTheFullMatrixDoes(n: Int) {
+        var rng = SplitMix64(seed: UInt64(n))
+        let metric = Matrix(rows: n, cols: 6, storage: (0..<(n * 6)).map { _ in rng.nextFloat(in: -1...1) })
+        let got = TokenMerging(metric: metric).merges, want = Self.fullMatrixMerges(metric)
+        #expect(got.count == max(n - 1, 0))
+        #expect(got.map(\.source) == want.map(\.source))
+        #expect(got.map(\.destination) == want.map(\.destination))
+        #expect(zip(got, want).allSatisfy { abs($0.similarity - $1.similarity) < 1e-5 })
+    }
+
     @Test func mergedTokensAreGroupMeans() {
         let x = Matrix(rows: 3, cols: 2, storage: [1, 2, 3, 4, 10, 10])
         let m = TokenMerging.mergedTokens(x, anchors: [1, 1, 2])

@@ -28,12 +28,13 @@ import Testing
         #expect(f.coverage == 1)   // cosines 0.949 and 0.949
     }
 
-    @Test func theRecordIndexAgreesWithABruteForceSearchAtEveryK() {
+    @Test(arguments: [(1, 256), (2, 256), (3, 2), (60, 7), (300, 256)])
+    func theRecordIndexAgreesWithABruteForceSearchAtEveryK(n: Int, blockRows: Int) {
         var rng = SplitMix64(seed: 11)
-        let n = 60, d = 6
+        let d = 6
         let tokens = Matrix(rows: n, cols: d, storage: (0..<(n * d)).map { _ in rng.nextFloat(in: -1...1) })
-        let ranking = BaselineRankings.random(count: n, seed: 5)
-        let index = FidelityIndex(tokens: tokens, rankings: [.random: ranking], threshold: 0.5, blockRows: 7)
+        let ranking = BaselineRankings.random(count: n, seed: 5), uniform = Array(0..<n)
+        let index = FidelityIndex(tokens: tokens, rankings: [.random: ranking, .uniform: uniform], threshold: 0.5, blockRows: blockRows)
         func cosine(_ i: Int, _ j: Int) -> Float {
             var dot: Float = 0, a: Float = 0, b: Float = 0
             for f in 0..<d {
@@ -41,12 +42,15 @@ import Testing
             }
             return dot / (a * b).squareRoot()
         }
-        for k in [1, 2, 13, 30, 59, 60] {
-            let kept = Array(ranking.prefix(k))
-            let fast = index.standIns(.random, k: k)
-            for i in 0..<n {
-                let best = kept.contains(i) ? i : kept.max { cosine(i, $0) < cosine(i, $1) }!
-                #expect(fast[i].token == best, "k \(k), token \(i)")
+        for (method, order) in [(Method.random, ranking), (.uniform, uniform)] {
+            for k in Set([1, 2, 13, 30, 59, 60, n - 1, n].filter { $0 >= 1 && $0 <= n }) {
+                let kept = Array(order.prefix(k))
+                let fast = index.standIns(method, k: k)
+                for i in 0..<n {
+                    let best = kept.contains(i) ? i : kept.max { cosine(i, $0) < cosine(i, $1) }!
+                    #expect(fast[i].token == best, "\(method) k \(k), token \(i)")
+                    #expect(abs(fast[i].cosine - (best == i ? 1 : cosine(i, best))) < 1e-5)
+                }
             }
         }
     }

@@ -83,4 +83,39 @@ import Testing
         let frames = try VideoFrames.loadFile(mp4, count: 3)
         #expect(frames.count == 3 && frames[0].width == 336)
     }
+
+    /// A 30-frame lossless video whose frames all differ, made by ffmpeg (nil without ffmpeg).
+    func madeVideo() throws -> String? {
+        guard let ffmpeg = VideoFrames.findOnPath("ffmpeg"), VideoFrames.findOnPath("ffprobe") != nil else { return nil }
+        let path = (folder() as NSString).appendingPathComponent("count.mkv")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ffmpeg)
+        p.arguments = ["-v", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-frames:v", "30", "-c:v", "ffv1", path]
+        try p.run(); p.waitUntilExit()
+        return p.terminationStatus == 0 ? path : nil
+    }
+
+    @Test func videoFilesDecodeOnlyTheChosenFramesAndTheyAreTheSameFrames() throws {
+        guard let video = try madeVideo() else { return }
+        #expect(try VideoFrames.frameCount(video) == 30)
+        let all = try VideoFrames.loadFile(video, count: nil)
+        #expect(all.count == 30)
+        let heard = Heard()
+        let five = try VideoFrames.loadFile(video, count: 5) { done, wanted in heard.add(done, wanted) }
+        #expect(five == VideoFrames.evenlySpaced(30, 5).map { all[$0] })
+        #expect(heard.calls == [1, 2, 3, 4, 5].map { [$0, 5] })
+    }
+
+    @Test func askingForMoreFramesThanThereAreUsesAllWithANote() throws {
+        guard let video = try madeVideo() else { return }
+        let sample = try SampleLoader.load(video, options: LoadOptions(frames: 100))
+        #expect(sample.tokenSet.layout.frames == 30)
+        #expect(sample.notes.count == 1 && sample.notes[0].contains("--frames 100") && sample.notes[0].contains("30 frames"))
+        #expect(try SampleLoader.load(video, options: LoadOptions(frames: 4)).notes.isEmpty)
+    }
+}
+
+final class Heard: @unchecked Sendable {
+    private(set) var calls: [[Int]] = []
+    func add(_ a: Int, _ b: Int) { calls.append([a, b]) }
 }

@@ -47,3 +47,25 @@ import Testing
         #expect(Array(a.row(0)[0..<64]) != Array(a.row(2)[0..<64]))
     }
 }
+
+@Suite struct LongTextLimitTests {
+    func file(_ contents: Data) -> String {
+        let p = FileManager.default.temporaryDirectory.appendingPathComponent("long-\(UUID().uuidString).txt").path
+        FileManager.default.createFile(atPath: p, contents: contents)
+        return p
+    }
+
+    @Test func aFileOverTheByteLimitIsRefusedBeforeReadingWithTheLimitNamed() {
+        let p = file(Data(repeating: 0x61, count: TextTokenizer.maxBytes + 1))
+        var message = ""
+        do { _ = try SampleLoader.load(p) } catch { message = "\(error)" }
+        #expect(message.contains(p) && message.contains("8 MB") && message.contains("250000 tokens"))
+    }
+
+    @Test func aTextOverTheTokenLimitIsRefusedWithItsCount() throws {
+        let over = file(Data(String(repeating: "a ", count: TextTokenizer.maxTokens + 1).utf8))
+        do { _ = try SampleLoader.load(over); Issue.record("accepted \(TextTokenizer.maxTokens + 1) tokens") } catch {
+            #expect("\(error)".contains("\(TextTokenizer.maxTokens + 1) tokens") && "\(error)".contains(over))
+        }
+    }
+}

@@ -31,6 +31,25 @@ import Testing
         #expect((obj["weights"] as? String)?.hasPrefix("trained file ") == true)
     }
 
+    @Test func approximateTextNeighboursReportTheirRecallAndExactOnesDoNot() throws {
+        let text = DeftBinary.temporaryPath("neighbours.txt")
+        try String(repeating: "the quick brown fox jumps over the lazy dog, and the dog sleeps on. ", count: 40)
+            .write(toFile: text, atomically: true, encoding: .utf8)
+        let a = try DeftBinary.run(["score", text, "--neighbours", "approximate", "--json", "-"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any])
+        let nb = try #require(obj["neighbours"] as? [String: Any])
+        let recall = try #require(nb["recall_at_k"] as? Double)
+        #expect(recall >= 0 && recall <= 1)
+        #expect((nb["search"] as? String)?.contains("faiss IVF") == true)
+        let summary = try DeftBinary.run(["score", text, "--neighbours", "approximate"])
+        #expect(summary.stdout.contains("recall@5 against exact"))
+        let exact = try DeftBinary.run(["score", text, "--json", "-"])
+        #expect(exact.status == 0 && !exact.stdout.contains("recall_at_k"))
+        let bad = try DeftBinary.run(["score", text, "--neighbours", "fuzzy"])
+        #expect(bad.status == 2 && bad.stderr.contains("--neighbours"))
+    }
+
     @Test func withoutWeightsEveryOutputSaysUntrained() throws {
         let r = try DeftBinary.run(["score", "--tokens", "\(golden)/text_fast/inputs.safetensors:tokens", "--modality", "text", "--seed", "4"])
         #expect(r.status == 0)
