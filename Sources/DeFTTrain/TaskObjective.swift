@@ -18,4 +18,7 @@ public struct ObjectiveResult: Sendable {
     public var parameters: Gradients   // the objective's own
     /// Per input: the predicted class (classification only).
     public var predictions: [Int]?
+    /// ∂L/∂x, for an objective that reads the tokens themselves rather than z (the reader): its
+    /// feedback signal is this gradient's size per token, ∂L/∂z being zero.
+    public var tokens: Matrix? = nil
 }
