@@ -124,9 +124,18 @@ public struct Reader: TaskObjective {
                 for i in 0..<n where m[b * n + i] > 0 {
                     let r = b * n + i
                     weights[r * q + j] /= z
-                    let a = m[r] * weights[r * q + j]
-                    alpha[r * q + j] = a
-                    for f in 0..<h { pooled.storage[b * q * h + j * h + f] += a * u.storage[r * h + f] }
+                    alpha[r * q + j] = m[r] * weights[r * q + j]
+                }
+            }
+        }
+        // o_b = α_bᵀ · U_b (Q × h), one GEMM per input.
+        alpha.withUnsafeBufferPointer { a in
+            u.storage.withUnsafeBufferPointer { up in
+                pooled.storage.withUnsafeMutableBufferPointer { o in
+                    for b in 0..<batch {
+                        BLAS.gemm(transA: true, transB: false, m: q, n: h, k: n, a: a.baseAddress! + b * n * q, lda: q,
+                                  b: up.baseAddress! + b * n * h, ldb: h, c: o.baseAddress! + b * q * h, ldc: h)
+                    }
                 }
             }
         }
@@ -144,27 +153,40 @@ public struct Reader: TaskObjective {
         let bh = hidden.backward(input: p.pooled, gradOutput: dHid)
         let dPooled = bh.input!
         let inv = 1 / Float(h).squareRoot()
-        var dU = Matrix(rows: rows, cols: h), dQ = Matrix(rows: q, cols: h)
+        // G_b = U_b · dO_bᵀ (N × Q): g_ji for every token and query, one GEMM per input.
+        var g = Matrix(rows: rows, cols: q)
+        p.u.storage.withUnsafeBufferPointer { up in
+            dPooled.storage.withUnsafeBufferPointer { dp in
+                g.storage.withUnsafeMutableBufferPointer { gp in
+                    for b in 0..<batch {
+                        BLAS.gemm(transA: false, transB: true, m: n, n: q, k: h, a: up.baseAddress! + b * n * h, lda: h,
+                                  b: dp.baseAddress! + b * q * h, ldb: h, c: gp.baseAddress! + b * n * q, ldc: q)
+                    }
+                }
+            }
+        }
+        var dS = Matrix(rows: rows, cols: q)
         var dM = [Float](repeating: 0, count: rows)
-        var g = [Float](repeating: 0, count: n)
         for b in 0..<batch {
             for j in 0..<q {
-                let dO = b * q * h + j * h
                 var mean: Float = 0
+                for i in 0..<n { let r = b * n + i; mean += p.alpha[r * q + j] * g.storage[r * q + j] }
                 for i in 0..<n {
-                    let r = b * n + i
-                    var dot: Float = 0
-                    for f in 0..<h { dot += dPooled.storage[dO + f] * p.u.storage[r * h + f] }
-                    g[i] = dot
-                    mean += p.alpha[r * q + j] * dot
+                    let r = b * n + i, centred = g.storage[r * q + j] - mean
+                    dM[r] += p.weights[r * q + j] * centred
+                    dS.storage[r * q + j] = p.alpha[r * q + j] * centred * inv
                 }
-                for i in 0..<n {
-                    let r = b * n + i, a = p.alpha[r * q + j]
-                    dM[r] += p.weights[r * q + j] * (g[i] - mean)
-                    let dS = a * (g[i] - mean) * inv
-                    for f in 0..<h {
-                        dU.storage[r * h + f] += a * dPooled.storage[dO + f] + dS * queries.storage[j * h + f]
-                        dQ.storage[j * h + f] += dS * p.u.storage[r * h + f]
+            }
+        }
+        // dU = α_b · dO_b (per input) + dS · Q; dQ = dSᵀ · U.
+        var dU = BLAS.matmul(dS, queries)
+        let dQ = BLAS.matmul(dS, p.u, transA: true)
+        p.alpha.withUnsafeBufferPointer { a in
+            dPooled.storage.withUnsafeBufferPointer { dp in
+                dU.storage.withUnsafeMutableBufferPointer { du in
+                    for b in 0..<batch {
+                        BLAS.gemm(transA: false, transB: false, m: n, n: h, k: q, a: a.baseAddress! + b * n * q, lda: q,
+                                  b: dp.baseAddress! + b * q * h, ldb: h, beta: 1, c: du.baseAddress! + b * n * h, ldc: h)
                     }
                 }
             }

@@ -112,3 +112,28 @@ import Testing
         #expect(accuracy > 0.9, "accuracy \(accuracy)")
     }
 }
+
+@Suite struct ReaderFeedbackTests {
+    /// At test time DeFT's feedback is the reader's all-token ∂L/∂x (its own prediction the target),
+    /// handed to the scoring service as a supplied gradient of the tokens' width: it must change the scores.
+    @Test func theReadersTokenGradientIsDeFTsFeedback() throws {
+        let reader = ReaderTests.reader()
+        let x = GradientCheckTests.randomMatrix(18, 6, seed: 8)
+        let g = TaskFeedback.gradient(reader, z: Matrix(rows: 18, cols: 1), tokens: x, batch: 2, labels: nil).gradient
+        #expect(g.rows == 18 && g.cols == 6 && g.storage.contains { $0 != 0 })
+        let service = ScoringService(model: DeFTModel(untrained: DeFTConfig(tokenDim: 6, semanticDim: 16), seed: 2), head: nil)
+        let layout = TokenLayout.image(height: 3, width: 3)
+        let with = try service.score(tokens: x, batch: 2, layout: layout,
+                                     feedback: FeedbackRequest(gradient: (g, "reader"), objective: ObjectiveName.none))
+        let without = try service.score(tokens: x, batch: 2, layout: layout, feedback: FeedbackRequest(objective: ObjectiveName.none))
+        #expect(with.rows.allSatisfy(\.hasFeedback) && !without.rows.contains(where: \.hasFeedback))
+        #expect(with.rows[0].combined != without.rows[0].combined)
+        // s_fb is the size of ∂L/∂x per token (one input alone: no batch-variance term).
+        let one = try service.score(tokens: x.rows(0..<9), batch: 1, layout: layout,
+                                    feedback: FeedbackRequest(gradient: (g.rows(0..<9), "reader"), objective: ObjectiveName.none))
+        for i in 0..<9 {
+            let norm = (0..<6).reduce(Float(0)) { $0 + g[i, $1] * g[i, $1] }.squareRoot()
+            #expect(abs(one.rows[0].feedback[i] - norm) <= 1e-5 * max(norm, 1))
+        }
+    }
+}
