@@ -22,6 +22,8 @@ public struct ReaderExperiment: Sendable {
         public var temperature: Float = 0.05
         public var semanticDim = 128
         public var randomSeeds = 5
+        /// λ, the reconstruction gate's price per restored token (hybrid), as in the digits' training.
+        public var gateCost: Float = 1
         public var seed: UInt64 = 0
         public init() {}
     }
@@ -117,6 +119,10 @@ public struct ReaderExperiment: Sendable {
             }
             rows.append(row("deft", correct(try deft(test, feedback: true), test.labels)))
             rows.append(row("deft-no-feedback", correct(try deft(test, feedback: false), test.labels)))
+            let hybrid = try hybridPredictions(reader, test, service: service, layout: layout, ratio: ratio)
+            var hybridRow = row("deft", correct(hybrid.predictions, test.labels), tokens: Double(k) + hybrid.restored)
+            hybridRow.mode = "hybrid"
+            rows.append(hybridRow)
             // Random: per image, the share of seeds that got it right; the row is the mean over seeds.
             var perSeed: [[Double]] = []
             for s in 0..<options.randomSeeds {
@@ -145,7 +151,6 @@ public struct ReaderExperiment: Sendable {
         var omitted: [String] = []
         if test.attention == nil { omitted.append("cls-attention (the encoder gives no CLS attention)") }
         omitted.append("visionzip (not implemented)")
-        omitted.append("deft hybrid (the reconstruction gate is not yet trained against the reader)")
         let report = Report(task: task, train: train.count, test: test.count,
                             full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
                             rows: rows)
@@ -164,6 +169,7 @@ public struct ReaderExperiment: Sendable {
         let data = try TrainingSet(layout: layout, inputs: (0..<train.count).map(train.input), labels: train.labels)
         var trainer = Trainer(model: model, objective: reader, data: data, options: o)
         trainer.frozen = ["reader"]
+        trainer.gate = GateObjective(cost: options.gateCost)
         for t in 1...max(options.deftSteps, 1) { trainer.step(); progress(t) }
         return trainer.model
     }
@@ -187,6 +193,36 @@ public struct ReaderExperiment: Sendable {
             out += reader.predictions(tokens: x, mask: mask, batch: b)
         }
         return out
+    }
+
+    /// DeFT hybrid: the hard top-k plus the pruned tokens the reconstruction gate brings back (its logits:
+    /// the reader on each token alone), each read as its RTD reconstruction dec(enc(x)) at its own position.
+    /// Returns the predictions and the mean number of tokens restored per image.
+    func hybridPredictions(_ reader: Reader, _ store: TokenStore, service: ScoringService, layout: TokenLayout,
+                           ratio: Double) throws -> (predictions: [Int], restored: Double) {
+        let n = store.tokens
+        var out: [Int] = [], restored = 0
+        for first in stride(from: 0, to: store.count, by: Self.chunk) {
+            let ids = Array(first..<min(first + Self.chunk, store.count))
+            var x = store.batch(ids)
+            let b = ids.count, d = x.cols
+            let request = FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
+            let outcome = try service.score(tokens: x, batch: b, layout: layout, feedback: request, logits: reader.tokenLogits(tokens: x))
+            guard let decoded = DeFTPipeline.reconstruct(service.model, x) else { throw DeFTError("weights", "hybrid needs an RTD") }
+            var mask = [Float](repeating: 0, count: b * n)
+            for (i, scores) in outcome.rows.enumerated() {
+                let sel = scores.selection(ratio: ratio, mode: .hybrid)
+                for t in sel.kept { mask[i * n + t] = 1 }
+                for t in sel.reconstructed {
+                    let r = i * n + t
+                    mask[r] = 1
+                    for f in 0..<d { x.storage[r * d + f] = decoded.storage[r * d + f] }
+                }
+                restored += sel.reconstructed.count
+            }
+            out += reader.predictions(tokens: x, mask: mask, batch: b)
+        }
+        return (out, Double(restored) / Double(max(store.count, 1)))
     }
 
     /// ToMe on the tokens themselves (cosine of x: the encoder's tokens are what the reader reads; ToMe

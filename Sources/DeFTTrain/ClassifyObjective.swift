@@ -18,6 +18,8 @@ public struct ClassifyObjective: TaskObjective {
 
     public var classes: Int { head.outputWidth }
 
+    public func tokenLogits(z: Matrix, tokens: Matrix) -> Matrix? { head.forward(z) }
+
     public mutating func forEachParameter(_ body: (String, inout [Float]) throws -> Void) rethrows {
         try body("classifier.weight", &head.weight.storage)
         try body("classifier.bias", &head.bias)

@@ -231,6 +231,8 @@ public struct Reader: TaskObjective {
         return output.forward(hidden.forward(pooled, relu: true))
     }
 
+    public func tokenLogits(z: Matrix, tokens x: Matrix) -> Matrix? { tokenLogits(tokens: x) }
+
     /// Cross-entropy over the batch against `labels` (nil: the reader's own prediction through the same
     /// mask, as at inference where no label exists). ∂L/∂z is zero: the reader reads the tokens.
     public func evaluate(z: Matrix, tokens x: Matrix, mask m: [Float], batch: Int, labels: [Int]?) -> ObjectiveResult {

@@ -9,6 +9,13 @@ public protocol TaskObjective: Sendable {
     func evaluate(z: Matrix, tokens: Matrix, mask: [Float], batch: Int, labels: [Int]?) -> ObjectiveResult
     /// The objective's own learnable arrays (a classifier head), by name.
     mutating func forEachParameter(_ body: (String, inout [Float]) throws -> Void) rethrows
+    /// Each token's own class logits (the objective given that token alone), for the reconstruction
+    /// gate's uncertainty and confidence; nil for an objective without classes.
+    func tokenLogits(z: Matrix, tokens: Matrix) -> Matrix?
+}
+
+extension TaskObjective {
+    public func tokenLogits(z: Matrix, tokens: Matrix) -> Matrix? { nil }
 }
 
 public struct ObjectiveResult: Sendable {

@@ -26,6 +26,18 @@ import Testing
         #expect(r.contains { $0.0.hasPrefix("scoring.mlp_score") && abs($0.2) > 1e-6 })
     }
 
+    /// The reconstruction gate trained against the reader (hybrid): restored tokens are read as their RTD
+    /// reconstructions in token space, u and c come from the reader on each token alone.
+    @Test func theGateLearnsFromTheReader() throws {
+        let layout = TokenLayout.image(height: 3, width: 3)
+        var t = try GradientCheckTests.trainer(objective: Self.reader(), layout: layout, batch: 3, labels: [0, 3, 1])
+        t.gate = GateObjective(cost: 0.3)
+        let r = GradientCheckTests.check(t, batch: 3, labels: [0, 3, 1]).filter { $0.0.contains("reconstruct_gate") }
+        #expect(r.count == 2)
+        GradientCheckTests.expectClose(r)
+        #expect(r.allSatisfy { abs($0.2) > 1e-6 }, "\(r)")
+    }
+
     /// ∂L/∂x (DeFT's feedback signal here) and ∂L/∂m against central differences in each coordinate
     /// (an absolute floor of 1e-4: float32 rounding of a loss near 1, divided by 2h).
     @Test func tokenAndMaskGradientsMatchFiniteDifferences() {
