@@ -25,6 +25,8 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CGzip", path: "Sources/CGzip", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         // Our C: libpng/libjpeg behind setjmp, error codes and messages out.
         .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodec"),
 
@@ -35,7 +37,7 @@ let package = Package(
 
         .target(name: "DeFT", dependencies: ["COpenBLAS", "CFaiss"], exclude: ["DeFT.md"]),
         .target(name: "DeFTTrain", dependencies: ["DeFT", "COpenBLAS"]),
-        .target(name: "DeFTMedia", dependencies: ["DeFT", "DeFTEncoders", "CImageCodec"]),
+        .target(name: "DeFTMedia", dependencies: ["DeFT", "DeFTEncoders", "CImageCodec", "CGzip"]),
         // Real pretrained encoders (DINOv2-S/14, all-MiniLM-L6-v2) on DeFT's matrix core; the model
         // cache (download, checksum, unpack, ONNX → safetensors) lives beside them.
         .target(name: "DeFTEncoders", dependencies: [

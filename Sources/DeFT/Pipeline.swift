@@ -184,7 +184,9 @@ public enum DeFTPipeline {
         guard tokens.rows == batch * n else {
             throw DeFTError("tokens", "\(tokens.rows) token rows do not make \(batch) input(s) of \(n) tokens")
         }
-        if let g = feedback, g.rows != tokens.rows || g.cols != s {
+        // ∂L/∂x (width d) serves when the model downstream reads the tokens rather than z: s_fb uses only
+        // each row's norm and its variance across the batch.
+        if let g = feedback, g.rows != tokens.rows || (g.cols != s && g.cols != d) {
             throw DeFTError("gradient", "∂L/∂z is \(g.rows)×\(g.cols) but must be \(tokens.rows)×\(s) (tokens × semantic dim)")
         }
         if let l = logits, l.rows != tokens.rows || l.cols < 1 {

@@ -1,7 +1,8 @@
 import DeFT
 import Foundation
 
-/// MNIST's IDX files: big-endian magic (0x0803 images, 0x0801 labels), counts, then uint8 data.
+/// MNIST's IDX files: big-endian magic (0x0803 images, 0x0801 labels), counts, then uint8 data
+/// (Fashion-MNIST uses the same format, gzipped: `load(imagesFile:labelsFile:)` reads both).
 public struct LabelledDigits: Sendable {
     public let images: [RGBImage]   // 28×28 grey as RGB
     public let labels: [Int]
@@ -17,6 +18,14 @@ public struct LabelledDigits: Sendable {
             throw DeFTError(labelsPath, "cannot read the IDX label file")
         }
         return try LabelledDigits(images: img, labels: lab, imagesPath: imagesPath, labelsPath: labelsPath)
+    }
+
+    /// An IDX image file and its label file, each plain or gzipped.
+    public static func load(imagesFile: String, labelsFile: String) throws -> LabelledDigits {
+        guard FileManager.default.fileExists(atPath: imagesFile) else { throw DeFTError(imagesFile, "no such IDX image file") }
+        guard FileManager.default.fileExists(atPath: labelsFile) else { throw DeFTError(labelsFile, "no such IDX label file") }
+        return try LabelledDigits(images: Gzip.contents(ofFile: imagesFile), labels: Gzip.contents(ofFile: labelsFile),
+                                  imagesPath: imagesFile, labelsPath: labelsFile)
     }
 
     public init(images img: Data, labels lab: Data, imagesPath: String = "images", labelsPath: String = "labels") throws {

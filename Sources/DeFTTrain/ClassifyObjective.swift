@@ -25,6 +25,8 @@ public struct ClassifyObjective: TaskObjective {
         }
     }
 
+    public func tokenLogits(z: Matrix, tokens: Matrix) -> Matrix? { head.forward(z) }
+
     public mutating func forEachParameter(_ body: (String, inout [Float]) throws -> Void) rethrows {
         try body("classifier.weight", &head.weight.storage)
         try body("classifier.bias", &head.bias)

@@ -27,10 +27,20 @@ public struct GateObjective: Sendable {
     /// hard mask (1 kept, 0 pruned).
     public func evaluate(model: DeFTModel, head: ClassifyObjective, z: Matrix, restored: Matrix, keep m: [Float],
                          batch: Int, labels: [Int]) -> Result {
-        let rows = z.rows, dz = z.cols
-        let signals = DeFTPipeline.gateSignals(model, z: z, logits: Self.tokenLogits(head, z: z))
+        evaluate(model: model, objective: head, z: z, tokens: z, restored: (restored, restored),
+                 logits: Self.tokenLogits(head, z: z), keep: m, batch: batch, labels: labels)
+    }
+
+    /// Any objective with per-token `logits`: a restored token is read as its reconstruction, in z
+    /// (`restored.semantic`) by an objective that reads z, in token space (`restored.tokens`, dec(enc(x)))
+    /// by one that reads the tokens (the reader).
+    public func evaluate(model: DeFTModel, objective: any TaskObjective, z: Matrix, tokens x: Matrix,
+                         restored: (semantic: Matrix, tokens: Matrix), logits: Matrix, keep m: [Float],
+                         batch: Int, labels: [Int]) -> Result {
+        let rows = z.rows, dz = z.cols, dx = x.cols
+        let signals = DeFTPipeline.gateSignals(model, z: z, logits: logits)
         let p = signals.probability
-        var zMixed = z
+        var zMixed = z, xMixed = x
         var mixed = [Float](repeating: 0, count: rows)
         var pruned = 0, restoredCount = 0
         for i in 0..<rows {
@@ -38,10 +48,11 @@ public struct GateObjective: Sendable {
             if m[i] < 0.5 {
                 pruned += 1
                 if p[i] > 0.5 { restoredCount += 1 }
-                for f in 0..<dz { zMixed.storage[i * dz + f] = restored.storage[i * dz + f] }
+                for f in 0..<dz { zMixed.storage[i * dz + f] = restored.semantic.storage[i * dz + f] }
+                for f in 0..<dx { xMixed.storage[i * dx + f] = restored.tokens.storage[i * dx + f] }
             }
         }
-        let r = head.evaluate(z: zMixed, tokens: zMixed, mask: mixed, batch: batch, labels: labels)
+        let r = objective.evaluate(z: zMixed, tokens: xMixed, mask: mixed, batch: batch, labels: labels)
         let scale = cost / Float(rows)
         var loss = r.loss
         var dW = Matrix(rows: 1, cols: dz + 2), dB: Float = 0

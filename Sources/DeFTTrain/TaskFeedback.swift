@@ -1,6 +1,7 @@
 import DeFT
 
-/// The feedback signal of DeFT.md §2 from a task objective: ∂L/∂z with every token present
+/// The feedback signal of DeFT.md §2 from a task objective: ∂L/∂z (∂L/∂x for an objective that reads
+/// the tokens themselves) with every token present
 /// (each input's own loss, so the batch-variance penalty compares like with like), turned into
 /// s_fb by the pipeline's own formula.
 public enum TaskFeedback {
@@ -8,7 +9,7 @@ public enum TaskFeedback {
                                 labels: [Int]?) -> (loss: Double, gradient: Matrix) {
         let r = objective.evaluate(z: z, tokens: tokens, mask: SoftMask.all(count: z.rows).values,
                                    batch: batch, labels: labels)
-        var g = r.semantic
+        var g = r.tokens ?? r.semantic
         // evaluate() averages over the batch; undo it so each row is ∂L_b/∂z_b.
         for i in g.storage.indices { g.storage[i] *= Float(batch) }
         return (r.loss, g)

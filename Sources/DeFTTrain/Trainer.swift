@@ -154,10 +154,11 @@ public struct Trainer: Sendable {
         let accuracy = zip(r.predictions ?? [], labels ?? []).map { $0 == $1 ? 1 : 0 }.reduce(0, +)
         var report = StepReport(step: adam.step + 1, taskLoss: r.loss, rtdLoss: rtdLoss,
                                 accuracy: r.predictions == nil ? nil : Float(accuracy) / Float(batch))
-        if let gate, let head = objective as? ClassifyObjective, let labels, let decoded {
+        if let gate, let labels, let logits = objective.tokenLogits(z: trace.z, tokens: x), let decoded {
             let k = TokenScores.keepCount(ratio: options.ratio, tokens: data.layout.count)
             let keep = ClassifierEvaluation.hardMask(trace.combined, batch: batch, tokens: data.layout.count, keep: k)
-            let g = gate.evaluate(model: model, head: head, z: trace.z, restored: DeFTPipeline.semantic(model, decoded),
+            let g = gate.evaluate(model: model, objective: objective, z: trace.z, tokens: x,
+                                  restored: (DeFTPipeline.semantic(model, decoded), decoded), logits: logits,
                                   keep: keep, batch: batch, labels: labels)
             grads.add("scoring.reconstruct_gate.0", g.gradient)
             report.gateLoss = g.loss

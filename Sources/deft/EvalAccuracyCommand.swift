@@ -9,9 +9,13 @@ import Foundation
 struct EvalAccuracy: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accuracy",
-        abstract: "Accuracy on the held-out labelled digits with all tokens and with DeFT and each baseline at each ratio.",
+        abstract: "Accuracy with all tokens and with DeFT and each baseline at each ratio: held-out digits, or Fashion-MNIST read by a frozen reader.",
         discussion: """
-        Protocol: the weights and classifier head come from `deft train --objective classify` on the training split
+        --task fashion-mnist | fashion-mnist-small: generate the task's images (seeded), encode them once with --encoder (cached
+        as float16 under ~/.cache/deft/tokens or $DEFT_CACHE/tokens), train the reader on every token and freeze it, train
+        DeFT at each ratio with the reader as its objective, and evaluate every method on the test images (README, deft eval).
+
+        --task digits (the default) — protocol: the weights and classifier head come from `deft train --objective classify` on the training split
         (every digit whose index is not ≡ 4 mod 5); the held-out split (index ≡ 4 mod 5) is evaluated here. The
         model and head are frozen; each method only chooses which k tokens the head's mean pooling sees (ToMe
         hands it k merged tokens). DeFT's feedback comes from the head's own prediction, never the label.
@@ -24,14 +28,38 @@ struct EvalAccuracy: ParsableCommand {
     @Option(help: ArgumentHelp("Weights trained on it with a head beside them (default: DIGITS/weights.safetensors).", valueName: "W.safetensors"))
     var weights: String?
 
-    @Option(help: "Retention ratios, comma-separated.")
-    var ratios = RatioList([0.1, 0.25, DeFTConfig.paperRatio, 0.75])
+    @Option(help: "Retention ratios, comma-separated (digits: 0.1,0.25,0.482,0.75; Fashion tasks: 0.75,0.482,0.25,0.125).")
+    var ratios: RatioList?
 
     @Option(help: "Seed of the random baseline.")
     var seed: UInt64 = 0
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    @Option(help: "digits | fashion-mnist | fashion-mnist-small.")
+    var task: AccuracyTask = .digits
+
+    @Option(help: "Fashion tasks: training images (validation: a fifth more, after them). Default 5000; --quick 1000.")
+    var train: Int?
+
+    @Option(help: "Fashion tasks: test images. Default 10000; --quick 1000.")
+    var test: Int?
+
+    @Flag(help: "Fashion tasks: 1000 / 1000 images and shorter training (CI).")
+    var quick = false
+
+    @Option(help: "Fashion tasks: the encoder that makes the tokens (builtin: built-in patch features on DINOv2's 16×16 grid of 14-px patches).")
+    var encoder: AccuracyEncoder?
+
+    @Option(help: "Fashion tasks: the reader's training steps (default 1500; --quick 400).")
+    var readerSteps: Int?
+
+    @Option(help: "Fashion tasks: DeFT's training steps per ratio (default 600; --quick 150).")
+    var deftSteps: Int?
+
+    @Option(help: "Fashion tasks: where the reader is written (default: beside the token cache).")
+    var readerOut: String?
 
     struct Row: Encodable {
         let ratio: Double
@@ -60,6 +88,12 @@ struct EvalAccuracy: ParsableCommand {
     }
 
     func run() throws {
+        if task != .digits { return try FashionAccuracy(command: self).run() }
+        for (name, given) in [("--train", train != nil), ("--test", test != nil), ("--quick", quick), ("--encoder", encoder != nil),
+                              ("--reader-out", readerOut != nil),
+                              ("--reader-steps", readerSteps != nil), ("--deft-steps", deftSteps != nil)] where given {
+            throw DeFTError(name, "applies to the Fashion-MNIST tasks, not to --task digits")
+        }
         let dir: String
         if let folder { dir = folder } else {
             guard let root = SampleCatalog.defaultRoot() else { throw DeFTError("", "no DIGITS folder given and no Samples folder found") }
@@ -77,7 +111,7 @@ struct EvalAccuracy: ParsableCommand {
 
         let all = ClassifierEvaluation.accuracy(
             try ClassifierEvaluation.predictions(model: model, head: head, inputs: inputs, layout: layout, ratio: 1), labels)
-        let rows = try ratios.values.map { r -> Row in
+        let rows = try (ratios ?? RatioList([0.1, 0.25, DeFTConfig.paperRatio, 0.75])).values.map { r -> Row in
             var acc = [String: Double](), kept = [String: Double]()
             for m in Method.allCases {
                 let a = ClassifierEvaluation.accuracy(

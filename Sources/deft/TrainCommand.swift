@@ -245,6 +245,8 @@ final class CSVLog {
 /// A progress bar redrawn in place on a terminal; a plain line every twentieth of the run otherwise.
 struct ProgressLine {
     let total: Int, first: Int
+    /// What is counted ("step", "image").
+    var unit = "step"
     let tty = isatty(STDERR_FILENO) != 0
 
     func update(step: Int, text: String, elapsed: Double, done: Int) {
@@ -252,10 +254,10 @@ struct ProgressLine {
         if tty {
             let width = 24, filled = Int(Double(width) * Double(step) / Double(total))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let line = String(format: "\r\u{1B}[2Kstep %d/%d ▕%@▏ %@ · %.1f steps/s", step, total, bar, text, rate)
+            let line = String(format: "\r\u{1B}[2K%@ %d/%d ▕%@▏ %@ · %.1f %@s/s", unit, step, total, bar, text, rate, unit)
             FileHandle.standardError.write(Data(line.utf8))
         } else if step == total || (step - first) % max((total - first) / 20, 1) == 0 {
-            FileHandle.standardError.write(Data(String(format: "step %d/%d  %@  %.1f steps/s\n", step, total, text, rate).utf8))
+            FileHandle.standardError.write(Data(String(format: "%@ %d/%d  %@  %.1f %@s/s\n", unit, step, total, text, rate, unit).utf8))
         }
     }
 

@@ -1,0 +1,269 @@
+import DeFT
+import DeFTTrain
+import Foundation
+
+/// The accuracy protocol on a frozen encoder (`deft eval accuracy --task fashion-mnist…`), on tokens
+/// already encoded:
+/// 1. the reader is trained on every token of the training split, then frozen;
+/// 2. for each target ratio a DeFT module (SAM, saliency, mixture, RTD) is trained with the frozen
+///    reader as its objective: the reader reads the tokens through DeFT's soft keep mask, so its loss
+///    reaches the scores, and its all-token ∂L/∂x (target: its own prediction) is the feedback signal;
+/// 3. on the test split every method cuts each image to the same k and the frozen reader reads what is
+///    left. No label reaches any method. DeFT runs twice: with the feedback from the reader's own
+///    all-token prediction (one extra reader pass, forward and backward, per image) and with none.
+/// Methods are compared on the same images: each difference from `uniform` has its paired standard error.
+public struct ReaderExperiment: Sendable {
+    public struct Options: Sendable, Codable, Equatable {
+        public var ratios: [Double] = [0.75, DeFTConfig.paperRatio, 0.25, 0.125]
+        public var reader = ReaderTraining.Options()
+        public var deftSteps = 600
+        public var deftBatch = 16
+        public var deftLearningRate: Float = 1e-3
+        public var temperature: Float = 0.05
+        public var semanticDim = 128
+        public var randomSeeds = 5
+        /// λ, the reconstruction gate's price per restored token (hybrid), as in the digits' training.
+        public var gateCost: Float = 1
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// One line of the result, exactly the JSON the issue asks for.
+    public struct Row: Sendable, Codable, Equatable {
+        public var method: String
+        public var mode: String
+        public var ratio: Double
+        public var k: Int
+        public var tokens_read: Double
+        public var accuracy: Double
+        public var stderr: Double
+        public var paired_diff_vs_uniform: Double
+        public var paired_stderr: Double
+        public var retained: Double
+    }
+
+    public struct Full: Sendable, Codable, Equatable { public var accuracy: Double; public var stderr: Double }
+
+    public struct Report: Sendable, Codable, Equatable {
+        public var task: String
+        public var train: Int
+        public var test: Int
+        public var full: Full
+        public var rows: [Row]
+    }
+
+    /// What the report's JSON leaves out but a reader of the table needs.
+    public struct Notes: Sendable {
+        public var validationFull: Double
+        /// DeFT (feedback, fast) on the validation split per ratio: where the protocol's choices are made.
+        public var validationDeFT: [Double: Double]
+        /// Random: the spread (min, max) of accuracy over its seeds, per ratio.
+        public var randomSpread: [Double: (Double, Double)]
+        public var readerLoss: Double
+        public var omitted: [String]
+    }
+
+    public let options: Options
+    public init(options: Options) { self.options = options }
+
+    public enum Stage: Sendable { case reader(step: Int, of: Int), deft(ratio: Double, step: Int, of: Int), evaluating(String) }
+
+    public func run(task: String, train: TokenStore, validation: TokenStore, test: TokenStore, layout: TokenLayout,
+                    progress: ((Stage) -> Void)? = nil) throws -> (report: Report, notes: Notes, reader: Reader) {
+        guard train.tokens == layout.count, test.tokens == layout.count, validation.tokens == layout.count else {
+            throw DeFTError("tokens", "the stores hold \(train.tokens) tokens per image, the grid has \(layout.count)")
+        }
+        guard train.width == test.width, train.width == validation.width else { throw DeFTError("tokens", "train and test tokens differ in width") }
+        let classes = (train.labels.max() ?? 0) + 1
+        // 1. The reader on every token.
+        let sample = train.batch(Array(0..<min(train.count, 256)))
+        let std = Reader.standardisation(sample)
+        let start = Reader(tokenDim: train.width, gridHeight: layout.height, gridWidth: layout.width, classes: classes,
+                           inputMean: std.mean, inputScale: std.scale, seed: options.seed)
+        let trained = ReaderTraining.train(start, count: train.count, labels: train.labels, options: options.reader,
+                                           batchOf: train.batch) { progress?(.reader(step: $0, of: options.reader.steps)) }
+        let reader = trained.reader
+        let full = predictions(reader, test) { _, _, _ in nil }
+        let fullCorrect = correct(full, test.labels)
+        let fullAccuracy = mean(fullCorrect)
+        let validationFull = mean(correct(predictions(reader, validation) { _, _, _ in nil }, validation.labels))
+
+        var rows: [Row] = [], validationDeFT = [Double: Double](), spread = [Double: (Double, Double)]()
+        let n = layout.count
+        let uniform = BaselineRankings.uniform(layout)
+        for ratio in options.ratios {
+            let k = TokenScores.keepCount(ratio: ratio, tokens: n)
+            // 2. DeFT trained at this ratio with the frozen reader as the objective.
+            let model = try trainDeFT(reader: reader, train: train, layout: layout, ratio: ratio) {
+                progress?(.deft(ratio: ratio, step: $0, of: options.deftSteps))
+            }
+            let service = ScoringService(model: model, head: nil)
+            progress?(.evaluating("\(ratio)"))
+            func deft(_ store: TokenStore, feedback: Bool) throws -> [Int] {
+                try predictions(reader, store) { x, b, _ in
+                    let request = feedback ? FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
+                                           : FeedbackRequest(objective: ObjectiveName.none)
+                    let outcome = try service.score(tokens: x, batch: b, layout: layout, feedback: request)
+                    return outcome.rows.map { Array($0.selection(ratio: ratio, mode: .fast).kept) }
+                }
+            }
+            validationDeFT[ratio] = mean(correct(try deft(validation, feedback: true), validation.labels))
+            let uni = correct(predictions(reader, test) { _, b, _ in Array(repeating: Array(uniform.prefix(k)), count: b) }, test.labels)
+            func row(_ method: String, _ c: [Double], tokens: Double? = nil) -> Row {
+                let acc = mean(c)
+                let diffs = zip(c, uni).map { $0 - $1 }
+                return Row(method: method, mode: "fast", ratio: ratio, k: k, tokens_read: tokens ?? Double(k), accuracy: acc,
+                           stderr: (acc * (1 - acc) / Double(max(c.count, 1))).squareRoot(),
+                           paired_diff_vs_uniform: mean(diffs), paired_stderr: pairedStandardError(diffs),
+                           retained: fullAccuracy > 0 ? acc / fullAccuracy : 0)
+            }
+            rows.append(row("deft", correct(try deft(test, feedback: true), test.labels)))
+            rows.append(row("deft-no-feedback", correct(try deft(test, feedback: false), test.labels)))
+            let hybrid = try hybridPredictions(reader, test, service: service, layout: layout, ratio: ratio)
+            var hybridRow = row("deft", correct(hybrid.predictions, test.labels), tokens: Double(k) + hybrid.restored)
+            hybridRow.mode = "hybrid"
+            rows.append(hybridRow)
+            // Random: per image, the share of seeds that got it right; the row is the mean over seeds.
+            var perSeed: [[Double]] = []
+            for s in 0..<options.randomSeeds {
+                perSeed.append(correct(predictions(reader, test) { _, b, first in
+                    (0..<b).map { Array(BaselineRankings.random(count: n, seed: UInt64(s) &* 1_000_003 &+ UInt64(first + $0)).prefix(k)) }
+                }, test.labels))
+            }
+            let seedAccuracies = perSeed.map(mean)
+            spread[ratio] = (seedAccuracies.min() ?? 0, seedAccuracies.max() ?? 0)
+            rows.append(row("random", (0..<test.count).map { i in perSeed.map { $0[i] }.reduce(0, +) / Double(perSeed.count) }))
+            rows.append(row("uniform", uni))
+            rows.append(row("norm", correct(predictions(reader, test) { x, b, _ in
+                (0..<b).map { Array(BaselineRankings.norm(x.rows((($0) * n)..<(($0 + 1) * n))).prefix(k)) }
+            }, test.labels)))
+            rows.append(row("saliency", correct(try predictions(reader, test) { x, b, _ in
+                let f = ScoringForward(model: model, tokens: x, batch: b, layout: layout)
+                return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.saliency[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
+            }, test.labels)))
+            rows.append(row("tome", correct(mergedPredictions(reader, test, keep: k), test.labels)))
+            if test.attention != nil {
+                rows.append(row("cls-attention", correct(predictions(reader, test) { _, b, first in
+                    (0..<b).map { Array(DeFTPipeline.ranking(test.attention(first + $0)!).prefix(k)) }
+                }, test.labels)))
+            }
+        }
+        var omitted: [String] = []
+        if test.attention == nil { omitted.append("cls-attention (the encoder gives no CLS attention)") }
+        omitted.append("visionzip (not implemented)")
+        let report = Report(task: task, train: train.count, test: test.count,
+                            full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
+                            rows: rows)
+        return (report, Notes(validationFull: validationFull, validationDeFT: validationDeFT, randomSpread: spread,
+                              readerLoss: trained.loss, omitted: omitted), reader)
+    }
+
+    /// Trains DeFT at `ratio` with the frozen reader as its task objective.
+    func trainDeFT(reader: Reader, train: TokenStore, layout: TokenLayout, ratio: Double, progress: (Int) -> Void) throws -> DeFTModel {
+        var config = DeFTConfig(tokenDim: train.width, semanticDim: options.semanticDim)
+        config.retentionRatio = ratio
+        let model = DeFTModel(untrained: config, seed: options.seed &+ 1)
+        var o = TrainingOptions()
+        o.ratio = ratio; o.batchSize = options.deftBatch; o.learningRate = options.deftLearningRate
+        o.temperature = options.temperature; o.seed = options.seed
+        let data = try TrainingSet(layout: layout, inputs: (0..<train.count).map(train.input), labels: train.labels)
+        var trainer = Trainer(model: model, objective: reader, data: data, options: o)
+        trainer.frozen = ["reader"]
+        trainer.gate = GateObjective(cost: options.gateCost)
+        for t in 1...max(options.deftSteps, 1) { trainer.step(); progress(t) }
+        return trainer.model
+    }
+
+    static let chunk = 64
+
+    /// The reader's predictions on every input of `store` when `keep(x, b, first)` names the tokens each
+    /// of the chunk's b inputs keeps (nil: all of them).
+    func predictions(_ reader: Reader, _ store: TokenStore, keep: (Matrix, Int, Int) throws -> [[Int]]?) rethrows -> [Int] {
+        let n = store.tokens
+        var out: [Int] = []
+        out.reserveCapacity(store.count)
+        for first in stride(from: 0, to: store.count, by: Self.chunk) {
+            let ids = Array(first..<min(first + Self.chunk, store.count))
+            let x = store.batch(ids), b = ids.count
+            var mask = [Float](repeating: 1, count: b * n)
+            if let kept = try keep(x, b, first) {
+                mask = [Float](repeating: 0, count: b * n)
+                for (i, row) in kept.enumerated() { for t in row { mask[i * n + t] = 1 } }
+            }
+            out += reader.predictions(tokens: x, mask: mask, batch: b)
+        }
+        return out
+    }
+
+    /// DeFT hybrid: the hard top-k plus the pruned tokens the reconstruction gate brings back (its logits:
+    /// the reader on each token alone), each read as its RTD reconstruction dec(enc(x)) at its own position.
+    /// Returns the predictions and the mean number of tokens restored per image.
+    func hybridPredictions(_ reader: Reader, _ store: TokenStore, service: ScoringService, layout: TokenLayout,
+                           ratio: Double) throws -> (predictions: [Int], restored: Double) {
+        let n = store.tokens
+        var out: [Int] = [], restored = 0
+        for first in stride(from: 0, to: store.count, by: Self.chunk) {
+            let ids = Array(first..<min(first + Self.chunk, store.count))
+            var x = store.batch(ids)
+            let b = ids.count, d = x.cols
+            let request = FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
+            let outcome = try service.score(tokens: x, batch: b, layout: layout, feedback: request, logits: reader.tokenLogits(tokens: x))
+            guard let decoded = DeFTPipeline.reconstruct(service.model, x) else { throw DeFTError("weights", "hybrid needs an RTD") }
+            var mask = [Float](repeating: 0, count: b * n)
+            for (i, scores) in outcome.rows.enumerated() {
+                let sel = scores.selection(ratio: ratio, mode: .hybrid)
+                for t in sel.kept { mask[i * n + t] = 1 }
+                for t in sel.reconstructed {
+                    let r = i * n + t
+                    mask[r] = 1
+                    for f in 0..<d { x.storage[r * d + f] = decoded.storage[r * d + f] }
+                }
+                restored += sel.reconstructed.count
+            }
+            out += reader.predictions(tokens: x, mask: mask, batch: b)
+        }
+        return (out, Double(restored) / Double(max(store.count, 1)))
+    }
+
+    /// ToMe on the tokens themselves (cosine of x: the encoder's tokens are what the reader reads; ToMe
+    /// would use the layer's keys): k merged tokens, each the mean of its group read at its anchor's
+    /// position, the other slots masked out.
+    func mergedPredictions(_ reader: Reader, _ store: TokenStore, keep k: Int) -> [Int] {
+        let n = store.tokens
+        var out: [Int] = []
+        for first in stride(from: 0, to: store.count, by: Self.chunk) {
+            let ids = Array(first..<min(first + Self.chunk, store.count))
+            var x = store.batch(ids)
+            var mask = [Float](repeating: 0, count: ids.count * n)
+            let d = x.cols
+            for b in 0..<ids.count {
+                let rows = (b * n)..<((b + 1) * n)
+                let tokens = x.rows(rows)
+                let anchors = TokenMerging(metric: tokens).anchors(keeping: k)
+                let merged = TokenMerging.mergedTokens(tokens, anchors: anchors)
+                for (r, a) in Array(Set(anchors)).sorted().enumerated() {
+                    mask[b * n + a] = 1
+                    for f in 0..<d { x.storage[(b * n + a) * d + f] = merged.storage[r * d + f] }
+                }
+            }
+            out += reader.predictions(tokens: x, mask: mask, batch: ids.count)
+        }
+        return out
+    }
+
+    /// The reader's all-token ∂L/∂x per input, its own prediction the target: DeFT's feedback at test time.
+    func readerGradient(_ reader: Reader, _ x: Matrix, batch: Int) -> Matrix {
+        TaskFeedback.gradient(reader, z: Matrix(rows: x.rows, cols: 1), tokens: x, batch: batch, labels: nil).gradient
+    }
+
+    func correct(_ predicted: [Int], _ labels: [Int]) -> [Double] { zip(predicted, labels).map { $0 == $1 ? 1 : 0 } }
+    func mean(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
+
+    /// Standard error of the mean of per-image differences (sample standard deviation / √n).
+    public func pairedStandardError(_ d: [Double]) -> Double {
+        guard d.count > 1 else { return 0 }
+        let m = mean(d)
+        let v = d.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(d.count - 1)
+        return (v / Double(d.count)).squareRoot()
+    }
+}
