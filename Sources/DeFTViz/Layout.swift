@@ -18,16 +18,19 @@ public struct ScreenLayout: Equatable, Sendable {
 
     public let status: Rect
     public let canvas: Rect
+    /// One line under the canvas saying what the colours and marks on it mean.
+    public let legend: Rect
     public let panel: Rect
     public let footer: Rect
     public let tooSmall: Bool
 
     public init(width: Int, height: Int) {
         tooSmall = width < Self.minimumWidth || height < Self.minimumHeight
-        let panelWidth = width >= 120 ? 36 : 28
+        let panelWidth = min(max(width * 3 / 10, 28), 48)
         status = Rect(x: 0, y: 0, width: width, height: 1)
         footer = Rect(x: 0, y: height - 1, width: width, height: 1)
-        canvas = Rect(x: 0, y: 1, width: width - panelWidth - 1, height: height - 2)
+        canvas = Rect(x: 0, y: 1, width: width - panelWidth - 1, height: height - 3)
+        legend = Rect(x: 0, y: height - 2, width: width - panelWidth - 1, height: 1)
         panel = Rect(x: width - panelWidth, y: 1, width: panelWidth, height: height - 2)
     }
 }

@@ -35,7 +35,18 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
             let top = colour(px, 2 * cy), bottom = colour(px, 2 * cy + 1)
             let x = place.origin.x + px, y = place.origin.y + cy
             if theme.colour {
-                f[x, y] = theme.unicode ? Cell("▀", fg: top, bg: bottom) : Cell(" ", bg: top.mixed(bottom, 0.5))
+                let token = tokenOffset + patch[2 * cy * w + px]
+                // Pruned patches are hatched as well as dimmed: dimming alone vanishes on dark or grey
+                // pictures and in few colours; a hatch reads at any depth. The hatch takes whichever of
+                // light or dark stands out from the patch.
+                let plainPruned = !paint.isKept[token] && !paint.isReconstructed[token] && paint.group(token) == nil
+                    && top != Theme.cursor && top != Theme.disagree && top != Theme.neighbour
+                if plainPruned && (px + cy) % 3 == 0 {
+                    let under = top.mixed(bottom, 0.5)
+                    f[x, y] = Cell(theme.prunedMark, fg: under.luminance < 0.3 ? Theme.hatchLight : Theme.hatchDark, bg: under)
+                } else {
+                    f[x, y] = theme.unicode ? Cell("▀", fg: top, bg: bottom) : Cell(" ", bg: top.mixed(bottom, 0.5))
+                }
             } else {
                 // No colour: shade glyphs carry the picture (or the heatmap), bold/dim carry kept/pruned.
                 let token = tokenOffset + patch[2 * cy * w + px]
