@@ -100,7 +100,10 @@ public struct TextPlacement: Sendable {
         var line = 0, col = 0
         var previousEnd = 0
         let usable = max(width, 4)
-        for t in doc.tokens {
+        // Tokens with no gap between them are pieces of one word ("no" + "bly"): a word that does
+        // not fit moves to the next line whole, unless it is wider than a line.
+        var wordStart = 0
+        for (i, t) in doc.tokens.enumerated() {
             let start = min(max(t.byteStart, 0), bytes.count), end = min(max(t.byteEnd, start), bytes.count)
             let gap = bytes[min(previousEnd, start)..<start]
             let surface = String(decoding: bytes[start..<end], as: UTF8.self)
@@ -111,7 +114,18 @@ public struct TextPlacement: Sendable {
             } else if !gap.isEmpty && col > 0 {
                 col += 1
             }
-            if col + w > usable && col > 0 { line += 1; col = 0 }
+            if !gap.isEmpty || i == 0 { wordStart = i }
+            if col + w > usable && col > 0 {
+                let wordCol = wordStart < i ? spots[wordStart].1 : col
+                let wordWidth = col - wordCol + w
+                line += 1; col = 0
+                if wordStart < i && wordCol > 0 && wordWidth <= usable {
+                    for j in wordStart..<i {
+                        spots[j] = (line, col, spots[j].2)
+                        col += spots[j].2
+                    }
+                }
+            }
             spots.append((line, col, min(w, usable)))
             col += min(w, usable)
             previousEnd = end

@@ -59,6 +59,9 @@ struct TokenPaint {
         self.cursor = cursor; self.neighbours = neighbours; self.overlay = overlay
     }
 
+    /// A printed frame without colour or attributes: marks must be glyphs.
+    var plainPrint = false
+
     /// A printed frame shows no cursor: nothing is being pointed at.
     mutating func hideCursor() { cursor = -1; neighbours = [] }
 

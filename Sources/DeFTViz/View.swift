@@ -19,7 +19,7 @@ public func view(_ state: AppState) -> Frame {
         let selection = scores.selection(ratio: state.ratio, mode: state.effectiveMode)
         let cursor = min(max(state.cursor, 0), scores.count - 1)
         var paint = TokenPaint(scores: scores, selection: selection, channel: state.channel, cursor: cursor, overlay: state.overlay)
-        if state.snapshot { paint.hideCursor() }
+        if state.snapshot { paint.hideCursor(); paint.plainPrint = state.depth == .none }
         if let baseline = state.baseline, let cmp = scored.comparison {
             drawCompare(&f, panes(state, layout), scored: scored, comparison: cmp, baseline: baseline, state: state,
                         paint: paint, theme: theme)

@@ -1,5 +1,6 @@
 import DeFT
 import DeFTEval
+import DeFTMedia
 import Testing
 @testable import DeFTViz
 
@@ -229,6 +230,26 @@ import Testing
             #expect(t.contains("\(groups) groups") && t.contains("err \(String(format: "%.3f", fid.error))"), "\(w)×\(h):\n\(t)")
             let p = panes(s, ScreenLayout(width: w, height: h))
             #expect(p.count == 2 && p[0].x + p[0].width < p[1].x && p[0].height >= ScreenLayout(width: w, height: h).canvas.height - 3)
+        }
+    }
+
+    @Test func wordPiecesWrapAsOneWord() {
+        let text = "so nobly advanced"
+        let doc = TextDocument(text: text, tokens: [TextToken(surface: "so", byteStart: 0, byteEnd: 2),
+            TextToken(surface: "no", byteStart: 3, byteEnd: 5), TextToken(surface: "##bly", byteStart: 5, byteEnd: 8),
+            TextToken(surface: "advanced", byteStart: 9, byteEnd: 17)])
+        let p = TextPlacement(doc, width: 7)
+        #expect(p.spots.map { [$0.line, $0.col] } == [[0, 0], [1, 0], [1, 2], [2, 0]])
+    }
+
+    @Test func aPlainTextSnapshotMarksPrunedWordsWithDots() {
+        var s = Fixtures.state([Fixtures.text], width: 80, height: 24, depth: .none)
+        s.snapshot = true
+        let t = view(s).text
+        let sel = s.selection!
+        #expect(t.contains("·"))
+        if case .text(let doc)? = Fixtures.text.sample.media, let kept = sel.kept.first(where: { TextPlacement.surface(doc, $0).count > 3 }) {
+            #expect(t.contains(TextPlacement.surface(doc, kept)))
         }
     }
 

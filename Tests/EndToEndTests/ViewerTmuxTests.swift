@@ -203,6 +203,22 @@ import Testing
         #expect(pane.wait(for: "STTY-END").contains("EXIT=0"))
     }
 
+    /// Mistakes a first-time user makes get one line and exit code 2, never a full-screen error page.
+    @Test func cliMistakesAreOneLineErrors() throws {
+        let typo = try DeftBinary.run(["frobnicate"])
+        #expect(typo.status == 2 && typo.stderr.contains("frobnicate: no such command or input"))
+        let passwd = try DeftBinary.run(["view", "/etc/passwd", "--snapshot"])
+        #expect(passwd.status == 2 && passwd.stderr.contains("has no file extension") && !passwd.stderr.contains("'.'"))
+        let small = try DeftBinary.run(["view", "Samples/astronaut", "--snapshot", "--size", "100x12"])
+        #expect(small.status == 2 && small.stderr.contains("--size: 100x12 is too small"))
+        let folder = try DeftBinary.run(["view", "Samples", "--snapshot", "--size", "80x24"])
+        #expect(folder.status == 0 && folder.stdout.contains("1/10 Astronaut"))
+        let digits = try DeftBinary.run(["view", "Samples/digits", "--snapshot", "--size", "100x30", "--mode", "hybrid"])
+        #expect(digits.status == 0 && digits.stdout.contains("Digit #5") && digits.stdout.contains("mode hybrid") && digits.stdout.contains("restored"))
+        let text = try DeftBinary.run(["view", "Samples/gettysburg-address", "--snapshot", "--size", "100x30"])
+        #expect(text.stdout.contains("···") && !text.stdout.contains("? help"))
+    }
+
     @Test func withoutATerminalViewSaysToUseSnapshot() throws {
         let r = try DeftBinary.run(["view", "Samples/astronaut"])
         #expect(r.status == 2)

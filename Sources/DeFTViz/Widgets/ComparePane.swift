@@ -14,6 +14,7 @@ func drawCompare(_ f: inout Frame, _ panes: [Rect], scored: ScoredSample, compar
     var right = TokenPaint(values: paint.values, isKept: other.isKept, isReconstructed: [Bool](repeating: false, count: differ.count),
                            cursor: paint.cursor, neighbours: [], overlay: paint.overlay)
     right.disagree = differ
+    right.plainPrint = paint.plainPrint
     if let anchor = other.anchor {
         let sizes = other.groupSizes
         right.groupColour = anchor.map { sizes[$0, default: 1] > 1 ? groupHue($0) : nil }
