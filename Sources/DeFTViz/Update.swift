@@ -230,6 +230,20 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) {
     }
 }
 
+/// The canvas left for the media: all of it, or the part above the retention curves.
+func mediaArea(_ s: AppState, _ screen: ScreenLayout) -> Rect {
+    guard let curves = curvesArea(s, screen) else { return screen.canvas }
+    return Rect(x: screen.canvas.x, y: screen.canvas.y, width: screen.canvas.width, height: screen.canvas.height - curves.height)
+}
+
+/// Where the retention curves go: under the media (never over them), about a third of the canvas.
+func curvesArea(_ s: AppState, _ screen: ScreenLayout) -> Rect? {
+    guard s.showCurves, s.scored?.comparison != nil else { return nil }
+    let c = screen.canvas, h = min(max(c.height / 3, 8), 16)
+    guard c.height - h >= 6 else { return nil }
+    return Rect(x: c.x, y: c.y + c.height - h, width: c.width, height: h)
+}
+
 /// The token drawn at a cell, with the same geometry `view` draws with (either half of a split).
 func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     guard let scored = s.scored else { return nil }
@@ -244,8 +258,9 @@ func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
 /// Where the media go: the whole canvas, or two halves under their titles when comparing (the
 /// titles wrap at word boundaries onto as many lines as the narrower half needs).
 func panes(_ s: AppState, _ screen: ScreenLayout) -> [Rect] {
-    guard let baseline = s.baseline, let scored = s.scored, let cmp = scored.comparison else { return [screen.canvas] }
-    let c = screen.canvas, half = (c.width - 1) / 2
+    let c = mediaArea(s, screen)
+    guard let baseline = s.baseline, let scored = s.scored, let cmp = scored.comparison else { return [c] }
+    let half = (c.width - 1) / 2
     let rows = compareTitles(cmp, baseline: baseline, ratio: s.ratio).map { wordWrap($0.text, width: half - 1).count }.max() ?? 1
     return [Rect(x: c.x, y: c.y + rows, width: half, height: c.height - rows),
             Rect(x: c.x + half + 1, y: c.y + rows, width: c.width - half - 1, height: c.height - rows)]

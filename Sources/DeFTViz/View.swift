@@ -24,10 +24,10 @@ public func view(_ state: AppState) -> Frame {
             drawCompare(&f, panes(state, layout), scored: scored, comparison: cmp, baseline: baseline, state: state,
                         paint: paint, theme: theme)
         } else {
-            drawMedia(&f, scored, rect: layout.canvas, paint: paint, theme: theme)
+            drawMedia(&f, scored, rect: mediaArea(state, layout), paint: paint, theme: theme)
         }
-        if state.showCurves, let cmp = scored.comparison {
-            drawCurves(&f, in: layout.canvas, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
+        if let area = curvesArea(state, layout), let cmp = scored.comparison {
+            drawCurves(&f, in: area, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
         }
         if (state.baseline != nil || state.showCurves) && scored.comparison == nil {
             f.put(" comparing with the baselines\(theme.ellipsis) ", x: layout.canvas.x + 1, y: layout.canvas.y,

@@ -253,6 +253,18 @@ import Testing
         }
     }
 
+    @Test func curvesSitUnderTheMediaAndTheirLegendListsEveryMethod() {
+        for (w, h) in [(80, 24), (120, 40)] {
+            var s = Fixtures.state([Fixtures.image], width: w, height: h)
+            s.showCurves = true
+            let screen = ScreenLayout(width: w, height: h)
+            let curves = curvesArea(s, screen)!, media = mediaArea(s, screen)
+            #expect(media.y + media.height == curves.y, "the curves never cover the media")
+            let t = view(s).text
+            for m in Method.baselines + [.deft] { #expect(t.contains("■ \(m.title) "), "\(m.title) missing from the legend at \(w)×\(h)") }
+        }
+    }
+
     @Test func wordsWrapAtSpaces() {
         #expect(wordWrap("so nobly advanced a cause", width: 10) == ["so nobly", "advanced a", "cause"])
         #expect(wordWrap("abcdefghijkl", width: 5) == ["abcde", "fghij", "kl"])
