@@ -265,6 +265,17 @@ import Testing
         }
     }
 
+    @Test func disagreementMarksAreVisibleButNeverCoverTheImages() {
+        for (w, h) in [(120, 40), (200, 60)] {
+            var s = Fixtures.state([Fixtures.image], width: w, height: h)
+            s.baseline = .uniform
+            let f = view(s)
+            let marks = f.cells.filter { $0.fg == Theme.disagree || $0.bg == Theme.disagree }.count
+            let p = panes(s, ScreenLayout(width: w, height: h))
+            #expect(marks > 0 && marks * 10 < p[0].width * p[0].height * 2, "\(marks) marks at \(w)×\(h)")
+        }
+    }
+
     @Test func wordsWrapAtSpaces() {
         #expect(wordWrap("so nobly advanced a cause", width: 10) == ["so nobly", "advanced a", "cause"])
         #expect(wordWrap("abcdefghijkl", width: 5) == ["abcde", "fghij", "kl"])

@@ -24,7 +24,12 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
             || patch[py * w + px - 1] != p || patch[py * w + px + 1] != p
             || patch[(py - 1) * w + px] != p || patch[(py + 1) * w + px] != p
         if p == cursorLocal && outer { return Theme.cursor }
-        if paint.disagrees(tokenOffset + p) && outer && patchPixels >= 2 { return Theme.disagree }
+        // Where the two methods differ: a mark in the patch's top-left corner, visible at any size
+        // without covering the picture (a full outline hid half of both images).
+        let corner = (px == 0 || patch[py * w + px - 1] != p) && (py == 0 || patch[(py - 1) * w + px] != p)
+        let cornerBelow = py > 0 && (px == 0 || patch[py * w + px - 1] != p) && patch[(py - 1) * w + px] == p
+            && (py < 2 || patch[(py - 2) * w + px] != p) && patchPixels >= 4
+        if paint.disagrees(tokenOffset + p) && (corner || cornerBelow) { return Theme.disagree }
         if neighbourLocal.contains(p) && outer && patchPixels >= 3 { return Theme.neighbour }
         if edge && patchPixels >= 4 { c = c.scaled(0.72) }
         return c
