@@ -9,7 +9,7 @@ import Foundation
 struct View: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the visualizer on images, frame folders, videos, text files or bundles.",
-        discussion: "Keys: +/- ratio, PgUp/PgDn ±10 %, r type a ratio, m mode, c channel, o overlay, arrows or click the cursor, [ ] switch sample, ? help, q quit."
+        discussion: "Keys: ? lists them all (+/- ratio, x budgets, r type a ratio, m mode, c channel, o overlay, b compare, g curves, [ ] sample, q quit)."
     )
 
     @OptionGroup var options: ViewOptions
