@@ -59,7 +59,10 @@ public struct AppState: Sendable {
     }
 
     /// The selection at the current ratio and mode: a re-selection from the cached ranking.
-    public var selection: Selection? { scored?.scores.selection(ratio: ratio, mode: effectiveMode) }
+    public var selection: Selection? { scored?.scores.selection(ratio: ratio, mode: effectiveMode, perFrame: perFrameBudget) }
+
+    /// Video: split the budget evenly over the frames instead of one top-k over the whole clip.
+    public var perFrameBudget = false
 
     /// Why hybrid and adaptive cannot run on the current sample, or nil when they can. Without the
     /// gate's logits the reference brings every pruned token back, which would show 100 % "restored"

@@ -26,6 +26,7 @@ enum KeyTable {
         KeyBinding(keys: "arrows hjkl", footer: "arrows cursor", help: "move the cursor token (click too)"),
         KeyBinding(keys: "PgUp / PgDn", footer: nil, help: "keep ratio ±10 points"),
         KeyBinding(keys: "< / >", footer: nil, help: "previous / next frame (video)"),
+        KeyBinding(keys: "f", footer: nil, help: "video budget: global top-k ↔ k/F per frame"),
         KeyBinding(keys: "Esc", footer: nil, help: "close this help"),
     ]
 

@@ -134,6 +134,13 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
         let p = nextPreset(after: s.ratio)
         s.ratio = p.ratio; s.note = "budget: \(p.label) (x: next budget · 0: back to 48.2 %)"
     case .char("0"): s.ratio = DeFTConfig.paperRatio
+    case .char("f"):
+        if let l = layout, l.modality == .video {
+            s.perFrameBudget.toggle()
+            s.note = s.perFrameBudget ? "budget per frame: each of the \(l.frames) frames keeps its share" : "budget global: one top-k over the whole clip"
+        } else {
+            s.note = "f splits a video's budget per frame; this sample is not a video"
+        }
     case .char("K"), .char("P"), .char("R"):
         if let sel = s.selection {
             let restored = Set(sel.reconstructed)

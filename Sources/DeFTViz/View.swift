@@ -16,7 +16,7 @@ public func view(_ state: AppState) -> Frame {
     switch state.samples[safe: state.current] {
     case .ready(let scored)?:
         let scores = scored.scores
-        let selection = scores.selection(ratio: state.ratio, mode: state.effectiveMode)
+        let selection = scores.selection(ratio: state.ratio, mode: state.effectiveMode, perFrame: state.perFrameBudget)
         let cursor = min(max(state.cursor, 0), scores.count - 1)
         var paint = TokenPaint(scores: scores, selection: selection, channel: state.channel, cursor: cursor, overlay: state.overlay)
         if state.snapshot { paint.hideCursor(); paint.plainPrint = state.depth == .none }

@@ -276,6 +276,27 @@ import Testing
         }
     }
 
+    @Test func aVideoBudgetIsGlobalOrPerFrame() {
+        var s = Fixtures.state([Fixtures.video])
+        let l = Fixtures.video.scores.layout
+        #expect(view(s).text.contains("of \(l.count) global"))
+        (s, _) = apply(s, keys("f"))
+        let sel = s.selection!
+        let perFrame = (0..<l.frames).map { t in (0..<l.tokensPerFrame).filter { sel.isKept[t * l.tokensPerFrame + $0] }.count }
+        #expect(perFrame.reduce(0, +) == sel.k && perFrame.max()! - perFrame.min()! <= 1)
+        #expect(sel.keptByScore.count == sel.k && Set(sel.keptByScore) == Set(sel.kept))
+        #expect(view(s).text.contains("per frame"))
+        // The inspector's comparison holds per frame: a pruned token is below its own frame's worst kept.
+        let scores = Fixtures.video.scores
+        for t in sel.pruned {
+            let frameKept = sel.kept.filter { $0 / l.tokensPerFrame == t / l.tokensPerFrame }.map { scores.combined[$0] }
+            if let worst = frameKept.min() { #expect(scores.combined[t] <= worst) }
+        }
+        var i = Fixtures.state([Fixtures.image])
+        (i, _) = apply(i, keys("f"))
+        #expect(!i.perFrameBudget && i.note?.contains("not a video") == true)
+    }
+
     @Test func wordsWrapAtSpaces() {
         #expect(wordWrap("so nobly advanced a cause", width: 10) == ["so nobly", "advanced a", "cause"])
         #expect(wordWrap("abcdefghijkl", width: 5) == ["abcde", "fghij", "kl"])

@@ -15,7 +15,8 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
         let s = scored.scores
         // What the language model reads: the kept tokens, plus in hybrid the restored ones.
         let restored = sel.reconstructed.isEmpty ? "" : " + \(sel.reconstructed.count) restored"
-        parts.append(("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k)\(restored) of \(s.count)", 9))
+        let scope = s.layout.frames > 1 ? (state.perFrameBudget ? " per frame" : " global") : ""
+        parts.append(("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k)\(restored) of \(s.count)\(scope)", 9))
         parts.append(("mode \(modeText(state, sel))", 8))
         parts.append(("H \(String(format: "%.2f", s.selectionEntropy)) of \(String(format: "%.2f", log(Double(max(s.count, 1))))) nats", 3))
         // What a language model would pay for the kept tokens: an estimate, labelled so.

@@ -33,8 +33,13 @@ func drawPanel(_ f: inout Frame, _ rect: Rect, state: AppState, scored: ScoredSa
     let b = s.mixture
     line("s = β_sal·z_sal + β_fb·z_fb + β_grp·z_grp", Theme.muted)
     line("= \(fmt(b[0], 2))·\(signed(s.saliencyZ[i])) + \(fmt(b[1], 2))·\(signed(s.feedbackZ[i])) + \(fmt(b[2], 2))·\(signed(s.groupZ[i]))")
-    let threshold = s.combined[selection.keptByScore.last ?? 0]
-    line("= \(fmt(s.combined[i])) \(kept ? "≥" : "<") \(fmt(threshold)) → \(kept ? "KEPT" : "PRUNED")", statusColour, .bold)
+    // The threshold is the k-th best s, or with a per-frame budget the worst kept s of this frame.
+    let per = s.layout.tokensPerFrame, frame = i / max(per, 1)
+    let threshold = state.perFrameBudget && s.layout.frames > 1
+        ? selection.keptByScore.filter { $0 / per == frame }.map { s.combined[$0] }.min() ?? .infinity
+        : s.combined[selection.keptByScore.last ?? 0]
+    line("= \(fmt(s.combined[i])) \(kept ? "≥" : "<") \(fmt(threshold))\(state.perFrameBudget && s.layout.frames > 1 ? " in this frame" : "") → \(kept ? "KEPT" : "PRUNED")",
+         statusColour, .bold)
     let feedback = s.hasFeedback ? "fb \(String(format: "%.1e", s.feedback[i])) (\(scored.feedbackSource))" : "fb none"
     line("raw sal \(fmt(s.saliency[i])) \(feedback) grp \(fmt(s.group[i]))", Theme.muted)
     if state.gateUnavailable == nil, selection.path == .hybrid || state.mode != .fast, let g = s.gate {
@@ -62,7 +67,7 @@ func drawPanel(_ f: inout Frame, _ rect: Rect, state: AppState, scored: ScoredSa
     let histHeight = min(max(2, rect.height / 6), max(0, bottom - y - 4))
     if histHeight >= 2 {
         drawHistogram(&f, Rect(x: x, y: y, width: w, height: histHeight), values: values, isKept: selection.isKept,
-                      threshold: state.channel == .combined ? threshold : nil, theme: theme)
+                      threshold: state.channel == .combined && !state.perFrameBudget ? threshold : nil, theme: theme)
         y += histHeight
         drawLegend(&f, x: x, y: y, width: w, theme: theme, threshold: state.channel == .combined)
         y += 1
