@@ -22,3 +22,5 @@ static inline attr_t deft_a_dim(void) { return A_DIM; }
 static inline attr_t deft_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t deft_a_reverse(void) { return A_REVERSE; }
 static inline int deft_rgb_flag(void) { return tigetflag((char *)"RGB"); }
+// newterm with the process's stdout and stdin (globals Swift 6 will not read directly).
+static inline SCREEN *deft_newterm(const char *type) { return newterm(type, stdout, stdin); }

@@ -71,11 +71,22 @@ public struct TokenScores: Sendable {
     }
 
     /// The kept / pruned / reconstructed sets at `ratio` under `mode`, from the cached ranking.
-    public func selection(ratio: Double, mode: InferenceMode) -> Selection {
+    /// `perFrame`: a video's budget split evenly over its frames (each keeps its best k/F, the
+    /// remainder going to the earliest frames) instead of one global top-k.
+    public func selection(ratio: Double, mode: InferenceMode, perFrame: Bool = false) -> Selection {
         let n = count
         let k = Self.keepCount(ratio: ratio, tokens: n)
         var isKept = [Bool](repeating: false, count: n)
-        for i in ranking.prefix(k) { isKept[i] = true }
+        var keptByScore: [Int]
+        if perFrame && layout.frames > 1 {
+            let f = layout.frames, per = layout.tokensPerFrame
+            var quota = (0..<f).map { k / f + ($0 < k % f ? 1 : 0) }
+            keptByScore = []
+            for i in ranking where quota[i / per] > 0 { quota[i / per] -= 1; isKept[i] = true; keptByScore.append(i) }
+        } else {
+            keptByScore = Array(ranking.prefix(k))
+            for i in keptByScore { isKept[i] = true }
+        }
         var kept: [Int] = [], pruned: [Int] = []
         kept.reserveCapacity(k); pruned.reserveCapacity(n - k)
         for i in 0..<n { if isKept[i] { kept.append(i) } else { pruned.append(i) } }
@@ -90,7 +101,7 @@ public struct TokenScores: Sendable {
             }
         }
         return Selection(ratio: ratio, mode: mode, path: path, k: k,
-                         keptByScore: Array(ranking.prefix(k)), kept: kept, pruned: pruned,
+                         keptByScore: keptByScore, kept: kept, pruned: pruned,
                          reconstructed: reconstructed, isKept: isKept)
     }
 

@@ -36,6 +36,9 @@ public enum BaselineRankings {
     /// each next token is the one farthest from all chosen so far, so every prefix covers the grid
     /// evenly. Video deals frames round-robin, so any k gives frames counts that differ by at most one.
     public static func uniform(_ layout: TokenLayout) -> [Int] {
+        // A line (text): bit-reversed order, whose every prefix is spread evenly. Farthest-point
+        // fills each gap size left to right, which kept a whole first paragraph and a third of the rest.
+        if layout.frames == 1 && min(layout.height, layout.width) == 1 { return evenLine(layout.count) }
         let frameOrder = farthestPoint(height: layout.height, width: layout.width)
         guard layout.frames > 1 else { return frameOrder }
         let per = layout.tokensPerFrame, f = layout.frames
@@ -47,6 +50,25 @@ public enum BaselineRankings {
         for (p, spot) in frameOrder.enumerated() {
             for t in frameDeal { order.append(((t + p) % f) * per + spot) }
         }
+        return order
+    }
+
+    /// 0..<n in van der Corput order (bit-reversed positions scaled to n): any prefix of k
+    /// positions leaves no gap much wider than n/k.
+    static func evenLine(_ n: Int) -> [Int] {
+        guard n > 1 else { return Array(0..<max(n, 0)) }
+        var bits = 0
+        while (1 << bits) < n { bits += 1 }
+        let size = 1 << bits
+        var seen = [Bool](repeating: false, count: n), order: [Int] = []
+        order.reserveCapacity(n)
+        for i in 0..<size {
+            var r = 0
+            for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
+            let p = r * n / size
+            if !seen[p] { seen[p] = true; order.append(p) }
+        }
+        for p in 0..<n where !seen[p] { order.append(p) }
         return order
     }
 

@@ -80,10 +80,11 @@ public struct CostEstimate: Sendable, Equatable, Codable {
     }
 
     public static func flops(_ v: Double) -> String {
-        v >= 1e12 ? String(format: "%.3g TFLOP", v / 1e12) : String(format: "%.3g GFLOP", v / 1e9)
+        // One decimal always, so two numbers side by side read at the same precision ("20.0" beside "16.4").
+        v >= 1e12 ? String(format: "%.1f TFLOP", v / 1e12) : String(format: "%.1f GFLOP", v / 1e9)
     }
 
     public static func bytes(_ v: Double) -> String {
-        v >= 1_073_741_824 ? String(format: "%.3g GiB", v / Double(1 << 30)) : String(format: "%.3g MiB", v / Double(1 << 20))
+        v >= 1_073_741_824 ? String(format: "%.1f GiB", v / Double(1 << 30)) : String(format: "%.1f MiB", v / Double(1 << 20))
     }
 }

@@ -7,6 +7,13 @@ public struct LabelledDigits: Sendable {
     public let images: [RGBImage]   // 28×28 grey as RGB
     public let labels: [Int]
 
+    /// True when `folder` holds the two IDX files `load(folder:)` reads.
+    public static func isFolder(_ folder: String) -> Bool {
+        ["images-idx3-ubyte", "labels-idx1-ubyte"].allSatisfy {
+            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
+        }
+    }
+
     /// Reads `images-idx3-ubyte` and `labels-idx1-ubyte` from a folder.
     public static func load(folder: String) throws -> LabelledDigits {
         let imagesPath = (folder as NSString).appendingPathComponent("images-idx3-ubyte")

@@ -35,6 +35,7 @@ public enum SampleLoader {
             if BundlePath.entryExists((path as NSString).appendingPathComponent(BundleManifest.fileName)) {
                 return try loadBundle(path, options: options)
             }
+            if LabelledDigits.isFolder(path) { return try digit(path, options: options) }
             let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8, progress: options.progress)
             return try video(name: name, frames: frames, source: path, options: options)
         }
@@ -50,6 +51,8 @@ public enum SampleLoader {
             return try video(name: name, frames: frames, source: path, options: options)
         case "npy", "safetensors":
             throw DeFTError(path, "a bare array has nothing to draw; use 'deft score --tokens', or pair it with its media via --features or a bundle")
+        case "":
+            throw DeFTError(path, "has no file extension, so deft cannot tell what it holds (it opens .png .jpg .ppm .pgm images, video files, .txt/.md text, frame folders and bundle folders)")
         default:
             throw DeFTError(path, "unknown input type '.\(ext)' (images, frame folders, video files, .txt or a bundle folder)")
         }
@@ -101,6 +104,22 @@ public enum SampleLoader {
         if let l = m.logits { sample.logits = try ArrayReference(resolve(l)).loadRows(batch: 1, tokens: n, width: nil, what: "the logits") }
         if let g = m.gradient { sample.gradient = try ArrayReference(resolve(g)).loadRows(batch: 1, tokens: n, width: nil, what: "the gradient") }
         sample.label = m.label
+        return sample
+    }
+
+    /// A labelled-digits folder shows its first held-out digit with the folder's trained weights (and,
+    /// beside them, the classifier head whose per-token logits drive the reconstruction gate).
+    static func digit(_ folder: String, options: LoadOptions) throws -> LoadedSample {
+        let digits = try LabelledDigits.load(folder: folder)
+        guard let index = digits.split().test.first ?? digits.images.indices.first else { throw DeFTError(folder, "holds no digits") }
+        var opts = options
+        if opts.grid == nil { opts.grid = LabelledDigits.grid }
+        // The digits' weights were trained on the built-in patch features of this 7×7 grid.
+        if opts.encoder.name == nil { opts.encoder.name = .builtin }
+        var sample = try image(name: "Digit #\(index + 1) of \(digits.images.count) (held out, a \(digits.labels[index]))",
+                               image: digits.images[index], source: folder, options: opts)
+        let weights = (folder as NSString).appendingPathComponent("weights.safetensors")
+        if FileManager.default.fileExists(atPath: weights) { sample.weightsPath = weights }
         return sample
     }
 
@@ -221,10 +240,15 @@ public enum SampleCatalog {
         return candidates.first { !bundles(in: $0).isEmpty }
     }
 
-    /// Bundle folders (with a deft.json) under `root`, sorted by name.
+    /// Bundle folders (with a deft.json) and labelled-digit folders under `root`, sorted by name.
     public static func bundles(in root: String) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
-        return names.sorted().map { (root as NSString).appendingPathComponent($0) }
-            .filter { BundlePath.entryExists(($0 as NSString).appendingPathComponent(BundleManifest.fileName)) }
+        return names.sorted().map { (root as NSString).appendingPathComponent($0) }.filter(isSample)
+    }
+
+    /// A folder that opens as one sample (as opposed to a folder of samples).
+    public static func isSample(_ folder: String) -> Bool {
+        BundlePath.entryExists((folder as NSString).appendingPathComponent(BundleManifest.fileName))
+            || LabelledDigits.isFolder(folder)
     }
 }

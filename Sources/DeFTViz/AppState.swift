@@ -27,7 +27,13 @@ public struct AppState: Sendable {
     public var depth: ColorDepth
     public var unicode: Bool
     public var showHelp = false
-    /// Digits of a ratio being typed (percent), nil when not typing.
+    /// A printed frame (`--snapshot`): no keys to list and no cursor to show.
+    public var snapshot = false
+    /// Ticks while the current sample loads: the loading screen's spinner.
+    public var loadingTicks = 0
+    /// The help's page (it pages rather than cut lines on a short terminal).
+    public var helpPage = 0
+    /// A keep ratio being typed (a fraction, or a percent ending in %), nil when not typing.
     public var typedRatio: String?
     public var tour: Tour?
     /// The baseline drawn beside DeFT at the same ratio (nil: DeFT alone).
@@ -53,7 +59,23 @@ public struct AppState: Sendable {
     }
 
     /// The selection at the current ratio and mode: a re-selection from the cached ranking.
-    public var selection: Selection? { scored?.scores.selection(ratio: ratio, mode: mode) }
+    public var selection: Selection? { scored?.scores.selection(ratio: ratio, mode: effectiveMode, perFrame: perFrameBudget) }
+
+    /// Video: split the budget evenly over the frames instead of one top-k over the whole clip.
+    public var perFrameBudget = false
+
+    /// Why hybrid and adaptive cannot run on the current sample, or nil when they can. Without the
+    /// gate's logits the reference brings every pruned token back, which would show 100 % "restored"
+    /// and 100 % cost: the viewer shows fast instead and says so.
+    public var gateUnavailable: String? {
+        guard let s = scored?.scores else { return nil }
+        if s.gate == nil { return "no logits for the reconstruction gate (a classifier head beside the weights, or the bundle's logits)" }
+        if !s.canReconstruct { return "the weights have no recoverable token dictionary" }
+        return nil
+    }
+
+    /// The mode the current sample is drawn in: the chosen one, or fast when it needs a gate it lacks.
+    public var effectiveMode: InferenceMode { gateUnavailable == nil ? mode : .fast }
 
     /// What the language model would pay to read what reaches it: the kept tokens, and in hybrid
     /// the restored ones too.
@@ -64,7 +86,8 @@ public struct AppState: Sendable {
     public mutating func install(_ scored: ScoredSample, at index: Int) {
         guard samples.indices.contains(index) else { return }
         samples[index] = .ready(scored)
-        if index == current { cursor = min(cursor, scored.scores.count - 1) }
+        // The cursor starts on the token DeFT ranks first: the inspector opens on a reason to keep.
+        if index == current { cursor = scored.scores.ranking.first ?? 0 }
     }
 
     public mutating func markFailed(_ index: Int, message: String) {
@@ -74,7 +97,11 @@ public struct AppState: Sendable {
     }
 
     /// True only while something animates (the tour): idle means no ticks and no CPU.
-    public var wantsTicks: Bool { tour != nil }
+    public var wantsTicks: Bool {
+        if tour != nil { return true }
+        if case .loading? = samples[safe: current] { return true }
+        return false
+    }
 
     public mutating func startTour() { tour = Tour() }
 }

@@ -10,7 +10,7 @@ public enum Channel: String, CaseIterable, Sendable {
         case .saliency: return "saliency s_sem"
         case .feedback: return "feedback s_fb"
         case .group: return "group s_group"
-        case .rank: return "rank (best = bright)"
+        case .rank: return "rank (bright = kept first)"
         }
     }
 
@@ -22,6 +22,16 @@ public enum Channel: String, CaseIterable, Sendable {
         case .feedback: return s.feedback
         case .group: return s.group
         case .rank: return s.rank.map { Float(s.count - 1 - $0) }
+        }
+    }
+
+    /// The colour bar's two ends in the channel's own terms: the dark end first.
+    func ends(_ v: ChannelValues, scores s: TokenScores) -> (String, String) {
+        switch self {
+        case .rank: return ("worst \(s.count)", "best 1")
+        case .feedback where !s.hasFeedback: return ("no feedback", "")
+        case .feedback: return (String(format: "%.2e", v.low), String(format: "%.2e", v.high))
+        default: return (String(format: "%.3f", v.low), String(format: "%.3f", v.high))
         }
     }
 

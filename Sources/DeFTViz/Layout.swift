@@ -18,16 +18,19 @@ public struct ScreenLayout: Equatable, Sendable {
 
     public let status: Rect
     public let canvas: Rect
+    /// One line under the canvas saying what the colours and marks on it mean.
+    public let legend: Rect
     public let panel: Rect
     public let footer: Rect
     public let tooSmall: Bool
 
     public init(width: Int, height: Int) {
         tooSmall = width < Self.minimumWidth || height < Self.minimumHeight
-        let panelWidth = width >= 120 ? 36 : 28
+        let panelWidth = min(max(width * 3 / 10, 28), 48)
         status = Rect(x: 0, y: 0, width: width, height: 1)
         footer = Rect(x: 0, y: height - 1, width: width, height: 1)
-        canvas = Rect(x: 0, y: 1, width: width - panelWidth - 1, height: height - 2)
+        canvas = Rect(x: 0, y: 1, width: width - panelWidth - 1, height: height - 3)
+        legend = Rect(x: 0, y: height - 2, width: width - panelWidth - 1, height: 1)
         panel = Rect(x: width - panelWidth, y: 1, width: panelWidth, height: height - 2)
     }
 }
@@ -97,7 +100,10 @@ public struct TextPlacement: Sendable {
         var line = 0, col = 0
         var previousEnd = 0
         let usable = max(width, 4)
-        for t in doc.tokens {
+        // Tokens with no gap between them are pieces of one word ("no" + "bly"): a word that does
+        // not fit moves to the next line whole, unless it is wider than a line.
+        var wordStart = 0
+        for (i, t) in doc.tokens.enumerated() {
             let start = min(max(t.byteStart, 0), bytes.count), end = min(max(t.byteEnd, start), bytes.count)
             let gap = bytes[min(previousEnd, start)..<start]
             let surface = String(decoding: bytes[start..<end], as: UTF8.self)
@@ -108,7 +114,18 @@ public struct TextPlacement: Sendable {
             } else if !gap.isEmpty && col > 0 {
                 col += 1
             }
-            if col + w > usable && col > 0 { line += 1; col = 0 }
+            if !gap.isEmpty || i == 0 { wordStart = i }
+            if col + w > usable && col > 0 {
+                let wordCol = wordStart < i ? spots[wordStart].1 : col
+                let wordWidth = col - wordCol + w
+                line += 1; col = 0
+                if wordStart < i && wordCol > 0 && wordWidth <= usable {
+                    for j in wordStart..<i {
+                        spots[j] = (line, col, spots[j].2)
+                        col += spots[j].2
+                    }
+                }
+            }
             spots.append((line, col, min(w, usable)))
             col += min(w, usable)
             previousEnd = end

@@ -15,6 +15,9 @@ struct Theme {
     static let cursor = RGB(255, 225, 0)
     static let neighbour = RGB(80, 210, 255)
     static let bar = RGB(40, 44, 52)
+    /// The pruned hatch over dark and over light pixels.
+    static let hatchLight = RGB(150, 150, 150)
+    static let hatchDark = RGB(20, 20, 20)
     /// Tokens DeFT and the compared baseline treat differently.
     static let disagree = RGB(255, 80, 200)
 
@@ -26,6 +29,8 @@ struct Theme {
     var bullet: Character { unicode ? "·" : "." }
     var rule: Character { unicode ? "│" : "|" }
     var ellipsis: String { unicode ? "…" : "..." }
+    /// The hatch drawn over pruned patches, so pruned reads without colour differences.
+    var prunedMark: Character { unicode ? "╱" : "/" }
 }
 
 /// What the canvases need to colour token i.
@@ -33,8 +38,8 @@ struct TokenPaint {
     let values: ChannelValues
     let isKept: [Bool]
     let isReconstructed: [Bool]
-    let cursor: Int
-    let neighbours: Set<Int>
+    private(set) var cursor: Int
+    private(set) var neighbours: Set<Int>
     let overlay: Bool
     /// Compare view: tokens the other side treats differently (outlined), and ToMe's merge-group
     /// colour per token (nil: not merged with anything).
@@ -53,6 +58,12 @@ struct TokenPaint {
         self.values = values; self.isKept = isKept; self.isReconstructed = isReconstructed
         self.cursor = cursor; self.neighbours = neighbours; self.overlay = overlay
     }
+
+    /// A printed frame without colour or attributes: marks must be glyphs.
+    var plainPrint = false
+
+    /// A printed frame shows no cursor: nothing is being pointed at.
+    mutating func hideCursor() { cursor = -1; neighbours = [] }
 
     func disagrees(_ i: Int) -> Bool { disagree.indices.contains(i) && disagree[i] }
     func group(_ i: Int) -> RGB? { groupColour.indices.contains(i) ? groupColour[i] : nil }

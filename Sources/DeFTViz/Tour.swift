@@ -6,11 +6,15 @@ public struct Tour: Sendable, Equatable {
     public var step = 0
     public var ticks = 0
 
-    /// Ticks each step lasts (the run loop ticks at about 6 Hz).
-    static let ticksPerStep = 10
+    /// Ticks each step lasts; the run loop ticks every `stepMs / ticksPerStep`.
+    public static let ticksPerStep = 10
+    /// Long enough to read a caption aloud.
+    public static let defaultStepMs = 1600
 
     struct Step {
         let caption: String
+        /// Shown only on samples whose reconstruction gate has logits (hybrid, adaptive).
+        var needsGate = false
         let apply: @Sendable (inout AppState) -> Void
     }
 
@@ -24,8 +28,8 @@ public struct Tour: Sendable, Equatable {
         Step(caption: "Group score: agreement with neighbours (8 around a patch, ±2 frames, 5 nearest words)") { s in s.channel = .group },
         Step(caption: "Rank: brighter = kept earlier as the ratio grows") { s in s.channel = .rank },
         Step(caption: "Overlay off: the real pixels, kept bright and pruned dimmed") { s in s.overlay = false; s.channel = .combined },
-        Step(caption: "Hybrid mode: pruned tokens the recoverable dictionary brings back are marked") { s in s.mode = .hybrid },
-        Step(caption: "Adaptive mode: hybrid only when the model is uncertain — the status says why") { s in s.mode = .adaptive },
+        Step(caption: "Hybrid mode: pruned tokens the recoverable dictionary brings back are marked", needsGate: true) { s in s.mode = .hybrid },
+        Step(caption: "Adaptive mode: hybrid only when the model is uncertain — the status says why", needsGate: true) { s in s.mode = .adaptive },
         Step(caption: "Against a baseline: DeFT beside uniform sampling at the same ratio — magenta marks where they differ") { s in
             s.mode = .fast; s.baseline = .uniform },
         Step(caption: "Against ToMe: merging instead of pruning — each merge group has its own tint") { s in s.baseline = .tome },

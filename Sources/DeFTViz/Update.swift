@@ -8,17 +8,26 @@ public func update(_ state: AppState, _ event: Event) -> (AppState, [Command]) {
     var s = state
     var commands: [Command] = []
     if s.tour != nil, isInput(event) {
-        s.tour = nil              // any key or click hands control to the user
-        s.note = "tour stopped: the controls are yours (? for help)"
-        return (s, [])
+        // Any key or click hands control to the user, and does what it does: no second key needed.
+        s.tour = nil
+        var (next, commands) = update(s, event)
+        if next.note == nil { next.note = "tour stopped: the controls are yours (? for help)" }
+        // Whatever the tour asked for on the screen it leaves (a baseline, the curves) now needs its comparison.
+        commands += next.requestComparison()
+        return (next, commands)
     }
     switch event {
     case .resize(let w, let h):
         s.width = max(w, 0); s.height = max(h, 0)
     case .tick:
+        if case .loading? = s.samples[safe: s.current] { s.loadingTicks += 1 }
         guard var tour = s.tour else { break }
+        // The tour waits for the sample it shows: its captions describe a drawn canvas, never "loading".
+        if case .loading? = s.samples[safe: s.current] { break }
         if tour.ticks == 0 {
             let before = (s.current, s.baseline, s.showCurves)
+            // Steps about the gate are skipped on samples that have none rather than shown doing nothing.
+            while Tour.steps[tour.step % Tour.steps.count].needsGate && s.gateUnavailable != nil { tour.step += 1 }
             Tour.steps[tour.step % Tour.steps.count].apply(&s)
             if s.current != before.0 { commands += s.show(sample: s.current) }
             if s.baseline != before.1 || s.showCurves != before.2 { commands += s.requestComparison() }
@@ -60,7 +69,7 @@ extension AppState {
     mutating func show(sample index: Int) -> [Command] {
         guard !samples.isEmpty else { return [] }
         current = (index % samples.count + samples.count) % samples.count
-        cursor = 0
+        cursor = scored?.scores.ranking.first ?? 0
         guard case .pending(let name, let path) = samples[current] else { return requestComparison() }
         samples[current] = .loading(name: name, path: path)
         return [.load(sampleIndex: current)]
@@ -79,15 +88,35 @@ extension Array {
     subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }
 
-/// Ratios move in whole percent steps but never leave (0, 1].
+/// Ratios move by whole percentage points from wherever they are (48.2 % → 49.2 % or 47.2 %), so
+/// `+` then `-` is always the way back; they never leave [1 %, 100 %].
 func stepRatio(_ r: Double, by percent: Int) -> Double {
-    let p = (r * 100).rounded() + Double(percent)
-    return min(max(p, 1), 100) / 100
+    let p = ((r * 100 + Double(percent)) * 1000).rounded() / 1000
+    return min(max(p, min(1, r * 100)), 100) / 100
+}
+
+/// The budgets papers state for LLaVA's 576 visual tokens (192, 128 and 64 kept), as ratios of any
+/// N, after the paper's 48.2 %.
+let ratioPresets: [(label: String, ratio: Double)] = [
+    ("the paper's 48.2 %", DeFTConfig.paperRatio),
+    ("192 of 576", 192.0 / 576), ("128 of 576", 128.0 / 576), ("64 of 576", 64.0 / 576),
+]
+
+/// The next preset below `r` (the largest first after the smallest).
+func nextPreset(after r: Double) -> (label: String, ratio: Double) {
+    ratioPresets.sorted { $0.ratio > $1.ratio }.first { $0.ratio < r - 1e-9 } ?? ratioPresets.max { $0.ratio < $1.ratio }!
+}
+
+/// The next token after `from` (wrapping) that `matches`, or nil when none does.
+func nextToken(after from: Int, count n: Int, where matches: (Int) -> Bool) -> Int? {
+    guard n > 0 else { return nil }
+    return (1...n).lazy.map { (from + $0) % n }.first(where: matches)
 }
 
 private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Command]) {
     s.note = nil
     if s.showHelp {
+        if key == .char("?") || key == .function(1), s.helpPage + 1 < helpPages(height: s.height) { s.helpPage += 1; return }
         if key == .escape || key == .char("?") || key == .function(1) || key == .char("q") { s.showHelp = false }
         return
     }
@@ -95,16 +124,40 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
     let layout = s.scored?.scores.layout
     switch key {
     case .char("q"), .function(10), .ctrl("c"): commands.append(.quit)
-    case .char("?"), .function(1): s.showHelp = true
+    case .char("?"), .function(1): s.showHelp = true; s.helpPage = 0
     case .char("+"), .char("="): s.ratio = stepRatio(s.ratio, by: 1)
     case .char("-"), .char("_"): s.ratio = stepRatio(s.ratio, by: -1)
     case .pageUp: s.ratio = stepRatio(s.ratio, by: 10)
     case .pageDown: s.ratio = stepRatio(s.ratio, by: -10)
     case .char("r"): s.typedRatio = ""
+    case .char("x"):
+        let p = nextPreset(after: s.ratio)
+        s.ratio = p.ratio; s.note = "budget: \(p.label) (x: next budget · 0: back to 48.2 %)"
+    case .char("0"): s.ratio = DeFTConfig.paperRatio
+    case .char("f"):
+        if let l = layout, l.modality == .video {
+            s.perFrameBudget.toggle()
+            s.note = s.perFrameBudget ? "budget per frame: each of the \(l.frames) frames keeps its share" : "budget global: one top-k over the whole clip"
+        } else {
+            s.note = "f splits a video's budget per frame; this sample is not a video"
+        }
+    case .char("K"), .char("P"), .char("R"):
+        if let sel = s.selection {
+            let restored = Set(sel.reconstructed)
+            let (what, test): (String, (Int) -> Bool) = key == .char("K") ? ("kept", { sel.isKept[$0] })
+                : key == .char("P") ? ("pruned", { !sel.isKept[$0] && !restored.contains($0) }) : ("restored", { restored.contains($0) })
+            if let t = nextToken(after: s.cursor, count: n, where: test) { s.cursor = t } else { s.note = "no \(what) token at this ratio and mode" }
+        }
     case .char("m"):
-        let all = InferenceMode.allCases
-        s.mode = all[(all.firstIndex(of: s.mode)! + 1) % all.count]
-    case .char("c"): s.channel = s.channel.next
+        if let why = s.gateUnavailable {
+            s.note = "hybrid and adaptive need the gate: \(why)"
+        } else {
+            let all = InferenceMode.allCases
+            s.mode = all[(all.firstIndex(of: s.mode)! + 1) % all.count]
+        }
+    case .char("c"):
+        s.channel = s.channel.next
+        if !s.overlay { s.note = "channel: \(s.channel.title), in the panel; o paints it over the canvas" }
     case .char("C"): s.channel = Channel.allCases[(Channel.allCases.firstIndex(of: s.channel)! + Channel.allCases.count - 1) % Channel.allCases.count]
     case .char("o"): s.overlay.toggle()
     case .char("b"): s.baseline = cycle(s.baseline, by: 1); commands += s.requestComparison()
@@ -148,12 +201,29 @@ private func handleTyping(_ s: inout AppState, _ key: Key) {
     case .backspace: if !text.isEmpty { text.removeLast() }
     case .enter:
         s.typedRatio = nil
-        if let v = Double(text), v > 0, v <= 100 { s.ratio = v / 100 } else { s.note = "keep ratio must be a percentage in (0, 100]" }
+        switch parseTypedRatio(text) {
+        case .success(let r): s.ratio = r
+        case .failure(let problem): s.note = problem.message
+        }
         return
-    case .char(let ch) where (ch.isNumber || ch == ".") && text.count < 6: text.append(ch)
+    case .char(let ch) where (ch.isNumber || ch == "." || (ch == "%" && !text.contains("%"))) && text.count < 7: text.append(ch)
     default: break
     }
     s.typedRatio = text
+}
+
+/// The typed ratio, read as `--ratio` reads it: a fraction (0.482), or a percent with its sign (48.2%).
+func parseTypedRatio(_ text: String) -> Result<Double, LoadFailure> {
+    let percent = text.hasSuffix("%")
+    guard let v = Double(percent ? String(text.dropLast()) : text), v > 0 else {
+        return .failure(LoadFailure("type a fraction such as 0.482, or a percent such as 48.2%"))
+    }
+    let r = percent ? v / 100 : v
+    guard r <= 1 else {
+        return .failure(LoadFailure(percent ? "a keep ratio is at most 100%"
+                                            : "\(text) is more than 1: for \(text) % type \(String(format: "%g", v / 100)) or \(text)%"))
+    }
+    return .success(r)
 }
 
 private func handleMouse(_ s: inout AppState, _ m: MouseEvent) {
@@ -167,6 +237,23 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) {
     }
 }
 
+/// The canvas left for the media: all of it, or the part above the retention curves.
+func mediaArea(_ s: AppState, _ screen: ScreenLayout) -> Rect {
+    guard let curves = curvesArea(s, screen) else { return screen.canvas }
+    return Rect(x: screen.canvas.x, y: screen.canvas.y, width: screen.canvas.width, height: screen.canvas.height - curves.height)
+}
+
+/// Where the retention curves go: under the media (never over them), about a third of the canvas.
+func curvesArea(_ s: AppState, _ screen: ScreenLayout) -> Rect? {
+    guard s.showCurves, s.scored?.comparison != nil else { return nil }
+    // Room for at least four plot rows above the legend, which wraps on a narrow canvas.
+    let methods = s.baseline.map { [$0, .deft] } ?? Method.baselines + [.deft]
+    let legendRows = legendLines(methods.map { "■ \($0.title) 0.000" }, width: screen.canvas.width - 2).count
+    let c = screen.canvas, h = min(max(c.height / 3, 7 + legendRows), 16 + legendRows)
+    guard c.height - h >= 6 else { return nil }
+    return Rect(x: c.x, y: c.y + c.height - h, width: c.width, height: h)
+}
+
 /// The token drawn at a cell, with the same geometry `view` draws with (either half of a split).
 func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     guard let scored = s.scored else { return nil }
@@ -178,12 +265,15 @@ func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     return nil
 }
 
-/// Where the media go: the whole canvas, or two halves under one title line each when comparing.
+/// Where the media go: the whole canvas, or two halves under their titles when comparing (the
+/// titles wrap at word boundaries onto as many lines as the narrower half needs).
 func panes(_ s: AppState, _ screen: ScreenLayout) -> [Rect] {
-    guard s.baseline != nil, s.scored?.comparison != nil else { return [screen.canvas] }
-    let c = screen.canvas, half = (c.width - 1) / 2
-    return [Rect(x: c.x, y: c.y + 1, width: half, height: c.height - 1),
-            Rect(x: c.x + half + 1, y: c.y + 1, width: c.width - half - 1, height: c.height - 1)]
+    let c = mediaArea(s, screen)
+    guard let baseline = s.baseline, let scored = s.scored, let cmp = scored.comparison else { return [c] }
+    let half = (c.width - 1) / 2
+    let rows = compareTitles(cmp, baseline: baseline, ratio: s.ratio).map { wordWrap($0.text, width: half - 1).count }.max() ?? 1
+    return [Rect(x: c.x, y: c.y + rows, width: half, height: c.height - rows),
+            Rect(x: c.x + half + 1, y: c.y + rows, width: c.width - half - 1, height: c.height - rows)]
 }
 
 func mediaToken(_ scored: ScoredSample, rect: Rect, cursor: Int, x: Int, y: Int) -> Int? {

@@ -12,36 +12,44 @@ public func view(_ state: AppState) -> Frame {
         return f
     }
     drawStatus(&f, layout.status, state: state, theme: theme)
-    drawFooter(&f, layout.footer, state: state, theme: theme)
+    if !state.snapshot { drawFooter(&f, layout.footer, state: state, theme: theme) }
     switch state.samples[safe: state.current] {
     case .ready(let scored)?:
         let scores = scored.scores
-        let selection = scores.selection(ratio: state.ratio, mode: state.mode)
+        let selection = scores.selection(ratio: state.ratio, mode: state.effectiveMode, perFrame: state.perFrameBudget)
         let cursor = min(max(state.cursor, 0), scores.count - 1)
-        let paint = TokenPaint(scores: scores, selection: selection, channel: state.channel, cursor: cursor, overlay: state.overlay)
+        var paint = TokenPaint(scores: scores, selection: selection, channel: state.channel, cursor: cursor, overlay: state.overlay)
+        if state.snapshot { paint.hideCursor(); paint.plainPrint = state.depth == .none }
         if let baseline = state.baseline, let cmp = scored.comparison {
             drawCompare(&f, panes(state, layout), scored: scored, comparison: cmp, baseline: baseline, state: state,
                         paint: paint, theme: theme)
         } else {
-            drawMedia(&f, scored, rect: layout.canvas, paint: paint, theme: theme)
+            drawMedia(&f, scored, rect: mediaArea(state, layout), paint: paint, theme: theme)
         }
-        if state.showCurves, let cmp = scored.comparison {
-            drawCurves(&f, in: layout.canvas, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
+        if let area = curvesArea(state, layout), let cmp = scored.comparison {
+            drawCurves(&f, in: area, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
         }
         if (state.baseline != nil || state.showCurves) && scored.comparison == nil {
             f.put(" comparing with the baselines\(theme.ellipsis) ", x: layout.canvas.x + 1, y: layout.canvas.y,
                   fg: theme.c(Theme.muted), style: .reverse)
         }
+        drawCanvasLegend(&f, layout.legend, state: state, selection: selection, theme: theme)
         drawPanel(&f, layout.panel, state: state, scored: scored, selection: selection, paint: paint, theme: theme)
     case .pending(let name, _)?, .loading(let name, _)?:
-        f.put("loading \(name)\(theme.ellipsis)", x: layout.canvas.x + 2, y: layout.canvas.y + 1, fg: theme.c(Theme.muted))
+        // A first visit can take a second or more (a video decodes and scores thousands of tokens):
+        // a moving spinner and what is happening, not a frozen screen.
+        let spin: [Character] = theme.unicode ? ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] : ["|", "/", "-", "\\"]
+        f.put("\(spin[state.loadingTicks % spin.count]) loading \(name)\(theme.ellipsis)", x: layout.canvas.x + 2, y: layout.canvas.y + 1,
+              fg: theme.c(Theme.accent), style: .bold)
+        f.put("decoding the media and scoring every token (first visit only)", x: layout.canvas.x + 2, y: layout.canvas.y + 2,
+              fg: theme.c(Theme.muted), maxWidth: layout.canvas.width - 3)
     case .failed(let name, let message)?:
         f.put("\(name) could not be opened:", x: layout.canvas.x + 2, y: layout.canvas.y + 1, fg: theme.c(Theme.pruned), style: .bold)
         f.put(message, x: layout.canvas.x + 2, y: layout.canvas.y + 2, fg: theme.c(Theme.text), maxWidth: layout.canvas.width - 3)
     case nil:
         f.put("no samples", x: 2, y: 2)
     }
-    if state.showHelp { drawHelp(&f, theme: theme) }
+    if state.showHelp { drawHelp(&f, page: state.helpPage, theme: theme) }
     if !state.unicode { f.transliterateToASCII() }
     return f
 }
@@ -69,7 +77,7 @@ extension Frame {
     /// Without a UTF-8 locale a wide glyph comes out as garbage: every cell falls back to ASCII.
     mutating func transliterateToASCII() {
         let table: [Character: Character] = [
-            "×": "x", "±": "+", "β": "b", "→": ">", "›": ">", "▶": ">", "“": "\"", "”": "\"", "‘": "'", "’": "'",
+            "×": "x", "±": "+", "β": "b", "→": ">", "−": "-", "╱": "/", "⠋": "|", "›": ">", "▶": ">", "“": "\"", "”": "\"", "‘": "'", "’": "'",
             "■": "#", "…": ".", "≈": "~", "≠": "!", "—": "-", "–": "-", "│": "|", "·": ".", "∂": "d", "≤": "<", "≥": ">", "°": "o",
         ]
         for y in 0..<height {

@@ -11,12 +11,22 @@ struct Deft: ParsableCommand {
         defaultSubcommand: View.self
     )
 
+    /// `deft WORD` opens WORD in the viewer when WORD is a file or folder; any other first word is
+    /// a mistyped command, answered with an error rather than a full-screen viewer showing one.
+    static func rejectUnknownCommand(_ args: [String]) throws {
+        guard let first = args.first, !first.hasPrefix("-") else { return }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName ?? String(describing: $0).lowercased() } + ["help"]
+        guard !names.contains(first), !FileManager.default.fileExists(atPath: first) else { return }
+        throw DeFTError(first, "no such command or input (commands: \(names.joined(separator: ", ")); an input is an existing file or folder)")
+    }
+
     /// Every failure a user can cause ends here: one line on stderr, exit code 2, never a trap.
     static func main() {
         FastKernels.reexecIfUseful()
         FastKernels.setThreads()
         FastKernels.keepMatricesInTheHeap()
         do {
+            try rejectUnknownCommand(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
             try command.run()
             if ProcessInfo.processInfo.environment["DEFT_REPORT_PEAK_RSS"] != nil, let kb = ViewerBench.peakRSSKiB() {

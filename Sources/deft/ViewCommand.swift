@@ -9,7 +9,7 @@ import Foundation
 struct View: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the visualizer on images, frame folders, videos, text files or bundles.",
-        discussion: "Keys: +/- ratio, PgUp/PgDn ±10 %, r type a ratio, m mode, c channel, o overlay, arrows or click the cursor, [ ] switch sample, ? help, q quit."
+        discussion: "Keys: ? lists them all (+/- ratio, x budgets, r type a ratio, m mode, c channel, o overlay, b compare, g curves, [ ] sample, q quit)."
     )
 
     @OptionGroup var options: ViewOptions
@@ -67,12 +67,20 @@ struct TourCommand: ParsableCommand {
 
     @OptionGroup var options: ViewOptions
 
+    @Option(name: .customLong("tour-step-ms"), help: "How long each step stays on screen, in milliseconds.")
+    var stepMs = Tour.defaultStepMs
+
+    func validate() throws {
+        guard stepMs >= 100, stepMs <= 60_000 else { throw ValidationError("--tour-step-ms: give 100 to 60000 milliseconds, got \(stepMs)") }
+    }
+
     func run() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw DeFTError("", "deft tour needs a terminal")
         }
         var settings = try options.settings()
         settings.tour = true
+        settings.tourStepMs = stepMs
         let (paths, names) = try options.resolvedInputs()
         Viewer.run(paths: paths, names: names, settings: settings, recorder: try options.recorder())
     }
@@ -143,7 +151,17 @@ struct ViewOptions: ParsableArguments {
     }
 
     func resolvedInputs() throws -> (paths: [String], names: [String]) {
-        if !inputs.isEmpty { return (inputs, inputs.map { ($0 as NSString).lastPathComponent }) }
+        if !inputs.isEmpty {
+            // A folder of bundles (like Samples/) opens as its bundles, as bare `deft` opens Samples/.
+            let paths = inputs.flatMap { input -> [String] in
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue,
+                      !SampleCatalog.isSample(input) else { return [input] }
+                let inside = SampleCatalog.bundles(in: input)
+                return inside.isEmpty ? [input] : inside
+            }
+            return (paths, paths.map { ($0 as NSString).lastPathComponent })
+        }
         guard let root = SampleCatalog.defaultRoot() else {
             throw DeFTError("", "no input given and no Samples folder found (run from the deft checkout or set DEFT_SAMPLES)")
         }

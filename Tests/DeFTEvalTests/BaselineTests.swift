@@ -25,8 +25,16 @@ import Testing
         #expect(Array(order.prefix(4)) == [10, 0, 3, 12])
         let quadrants = Set(order.prefix(4).map { ($0 / 4 / 2) * 2 + ($0 % 4) / 2 })
         #expect(quadrants.count == 4)
-        // Text: the middle, then both ends, then the gaps.
-        #expect(Array(BaselineRankings.uniform(.text(count: 9)).prefix(5)) == [4, 0, 8, 2, 6])
+        // Text: every prefix spread evenly, not the first paragraph first.
+        for n in [9, 100, 329] {
+            let line = BaselineRankings.uniform(.text(count: n))
+            #expect(line.sorted() == Array(0..<n))
+            for k in [2, 3, 10, n / 4, n * 482 / 1000, n / 2] where k >= 2 {
+                let kept = line.prefix(k).sorted()
+                let gaps = zip(kept, kept.dropFirst()).map { $1 - $0 } + [kept[0] + n - kept.last!]
+                #expect(gaps.max()! <= 2 * ((n + k - 1) / k) + 1, "n \(n), k \(k): gaps up to \(gaps.max()!)")
+            }
+        }
     }
 
     @Test func uniformVideoGivesEveryFrameItsShare() {

@@ -22,8 +22,8 @@ import Testing
         var s = Fixtures.state(width: 140, height: 40)
         s.baseline = .uniform
         let f = view(s)
-        #expect(f.text.contains("DeFT  err"))
-        #expect(f.text.contains("uniform  err"))
+        #expect(f.text.contains("DeFT · err"))
+        #expect(f.text.contains("uniform · err"))
         let cmp = Fixtures.image.comparison!
         let differ = zip(cmp.reduction(.deft, ratio: s.ratio).isKept, cmp.reduction(.uniform, ratio: s.ratio).isKept).filter { $0 != $1 }.count
         #expect(differ > 0)

@@ -38,7 +38,7 @@ import Testing
         pane.wait(for: "keep 48.2 %")
         try pane.keys("+", "+", "c")
         let live = pane.wait(for: "saliency s_sem")
-        #expect(live.contains("keep 50.0 % = 288 of 576"))
+        #expect(live.contains("keep 50.2 % = 289 of 576"))
 
         // Replay what was recorded so far (the viewer still runs: its last frame is on screen).
         let replay = DeftBinary.temporaryPath("replay.txt")
@@ -64,7 +64,7 @@ import Testing
         #expect(parsed.header["width"] as? Int == 120 && parsed.header["height"] as? Int == 32)
         #expect((parsed.header["env"] as? [String: String])?["TERM"] == "xterm-256color")
         #expect(parsed.events.contains { $0.code == "r" && $0.data == "100x30" })
-        #expect(parsed.output.contains("keep 50.0 % = 288 of 576"))
+        #expect(parsed.output.contains("keep 50.2 % = 289 of 576"))
         // The recording ends with the terminal put back (the alternate screen left).
         #expect(parsed.output.contains("\u{1B}[?1049l"))
     }

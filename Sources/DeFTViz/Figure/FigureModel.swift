@@ -78,7 +78,7 @@ public struct FigureModel: Sendable {
         feedbackSource = scored.scores.hasFeedback ? scored.feedbackSource.description.figureSafe : nil
         media = scored.sample.media
         scores = scored.scores
-        mode = state.mode
+        mode = state.effectiveMode
         channel = state.channel
         overlay = state.overlay
         gridLines = options.gridLines
@@ -88,7 +88,7 @@ public struct FigureModel: Sendable {
         if let b = state.baseline, scored.comparison != nil { methods.append(b) }
         let n = scored.scores.count
         panels = methods.flatMap { m in
-            ratios.map { r in Self.panel(m, ratio: r, mode: state.mode, scored: scored, named: methods.count > 1, tokens: n) }
+            ratios.map { r in Self.panel(m, ratio: r, mode: state.effectiveMode, scored: scored, named: methods.count > 1, tokens: n) }
         }
         columns = scored.scores.layout.modality == .video ? 1 : (ratios.count > 1 ? ratios.count : methods.count)
     }

@@ -12,6 +12,8 @@ public enum Viewer {
         public var color: ColorDepth?
         public var ascii = false
         public var tour = false
+        /// How long each tour step stays on screen.
+        public var tourStepMs = Tour.defaultStepMs
         public var baseline: Method?
         public var curves = false
         public var cost = CostModel(model: .llava7B, textTokens: 64)
@@ -68,10 +70,14 @@ public enum Viewer {
 
     /// One frame without a terminal (`--snapshot`).
     public static func snapshot(paths: [String], names: [String], settings: Settings, width: Int, height: Int) throws -> String {
+        if ScreenLayout(width: width, height: height).tooSmall {
+            throw DeFTError("--size", "\(width)x\(height) is too small for the viewer: it needs at least \(ScreenLayout.minimumWidth)x\(ScreenLayout.minimumHeight)")
+        }
         let depth = settings.color ?? .none
-        let state = firstFrameState(paths: paths, names: names, settings: settings, width: width, height: height,
+        var state = firstFrameState(paths: paths, names: names, settings: settings, width: width, height: height,
                                     depth: depth, unicode: !settings.ascii)
         if case .failed(_, let message)? = state.samples.first { throw DeFTError("", message) }
+        state.snapshot = true
         return AnsiSnapshot.render(view(state), depth: depth)
     }
 
@@ -92,7 +98,8 @@ public enum Viewer {
             pending = []
             terminal.draw(view(state))
             // Block while idle; poll while the tour animates or a job is out.
-            let timeout: Int32 = state.wantsTicks ? 160 : (jobs.busy ? 30 : -1)
+            let tick = Int32(max(settings.tourStepMs / Tour.ticksPerStep, 10))
+            let timeout: Int32 = state.wantsTicks ? tick : (jobs.busy ? 30 : -1)
             var events = terminal.nextEvent(timeoutMs: timeout).map { [$0] } ?? (state.wantsTicks ? [.tick] : [])
             // Apply everything already waiting before drawing again: a held key or a fast wheel
             // coalesces into one frame.

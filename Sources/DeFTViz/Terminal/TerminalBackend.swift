@@ -20,7 +20,16 @@ public final class TerminalBackend {
         self.recorder = recorder
         TerminalGuard.install()
         recorder?.begin()
-        initscr()
+        // Terminals that say COLORTERM=truecolor usually still set TERM=xterm-256color, whose terminfo
+        // has 256 colours: start on its -direct sibling instead, which differs only in colour.
+        let env = ProcessInfo.processInfo.environment
+        if let direct = DirectColour.terminfo(term: env["TERM"], colorterm: env["COLORTERM"], requested: requested,
+                                              noColor: !(env["NO_COLOR"] ?? "").isEmpty, exists: DirectColour.installed),
+           let screen = deft_newterm(direct) {
+            set_term(screen)
+        } else {
+            initscr()
+        }
         open = true
         cbreak()
         noecho()

@@ -7,16 +7,18 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     let bg = theme.c(Theme.bar)
     for x in rect.x..<(rect.x + rect.width) { f[x, rect.y] = Cell(" ", bg: bg, style: theme.colour ? [] : .reverse) }
     // Each part carries a priority; on a narrow terminal the least important go first, so the
-    // ratio, the mode and whether the weights are trained stay visible at 80 columns.
+    // sample, the ratio, the mode and whether the weights are trained stay visible at 80 columns.
     var parts: [(text: String, priority: Int)] = [("deft", 0)]
-    let titlePriority = 6
+    let titlePriority = 10
     parts.append(("\(state.current + 1)/\(state.samples.count) \(state.samples[safe: state.current]?.name ?? "no sample")", titlePriority))
     if let scored = state.scored, let sel = state.selection {
         let s = scored.scores
-        parts.append(("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k) of \(s.count)", 9))
-        let path = state.mode == .adaptive ? "adaptive→\(sel.path.rawValue)" : state.mode.rawValue
-        parts.append(("mode \(path)", 8))
-        parts.append(("H \(String(format: "%.2f", s.selectionEntropy))", 3))
+        // What the language model reads: the kept tokens, plus in hybrid the restored ones.
+        let restored = sel.reconstructed.isEmpty ? "" : " + \(sel.reconstructed.count) restored"
+        let scope = s.layout.frames > 1 ? (state.perFrameBudget ? " per frame" : " global") : ""
+        parts.append(("keep \(String(format: "%.1f", state.ratio * 100)) % = \(sel.k)\(restored) of \(s.count)\(scope)", 9))
+        parts.append(("mode \(modeText(state, sel))", 8))
+        parts.append(("H \(String(format: "%.2f", s.selectionEntropy)) of \(String(format: "%.2f", log(Double(max(s.count, 1))))) nats", 3))
         // What a language model would pay for the kept tokens: an estimate, labelled so.
         let cost = state.costEstimate(sel)
         parts.append(("LLM ≈ \(CostEstimate.flops(cost.prefillFLOPs)) · \(CostEstimate.bytes(cost.kvBytes)) KV", 5))
@@ -27,18 +29,29 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     parts.append((depthName(state.depth), 4))
     let sep = theme.unicode ? " │ " : " | "
     func line() -> String { " " + parts.map(\.text).joined(separator: sep) }
-    while line().count > rect.width, parts.count > 1,
-          let drop = parts.indices.min(by: { parts[$0].priority < parts[$1].priority }) {
-        // The sample's title shortens before it goes: "1/3 Astronaut (Eil…".
-        let excess = line().count - rect.width, text = parts[drop].text
-        if parts[drop].priority == titlePriority, text.count - excess - 1 >= 12 {
-            parts[drop].text = String(text.prefix(text.count - excess - 1)) + (theme.unicode ? "…" : "~")
-            break
-        }
+    func dropLowest(below limit: Int) -> Bool {
+        guard let drop = parts.indices.filter({ parts[$0].priority < limit }).min(by: { parts[$0].priority < parts[$1].priority })
+        else { return false }
         parts.remove(at: drop)
+        return true
     }
+    // First what matters least, down to the sample, ratio and mode; then the title shortens
+    // ("3/10 Astronaut (Eil…"), never below 16 characters; only then the rest.
+    while line().count > rect.width, dropLowest(below: 8) {}
+    if line().count > rect.width, let t = parts.firstIndex(where: { $0.priority == titlePriority }) {
+        let excess = line().count - rect.width, text = parts[t].text
+        let keep = max(15, text.count - excess - 1)
+        if keep < text.count { parts[t].text = String(text.prefix(keep)) + (theme.unicode ? "…" : "~") }
+    }
+    while line().count > rect.width, dropLowest(below: titlePriority) {}
     f.put(line(), x: rect.x, y: rect.y, fg: theme.c(Theme.text), bg: bg,
           style: theme.colour ? [] : .reverse, maxWidth: rect.width)
+}
+
+/// The mode as drawn: adaptive names the path it took; a mode the sample cannot run says so.
+func modeText(_ state: AppState, _ sel: Selection) -> String {
+    if state.gateUnavailable != nil && state.mode != .fast { return "fast (no gate)" }
+    return state.mode == .adaptive ? "adaptive→\(sel.path.rawValue)" : state.mode.rawValue
 }
 
 func depthName(_ d: ColorDepth) -> String {
@@ -55,51 +68,41 @@ func depthName(_ d: ColorDepth) -> String {
 func drawFooter(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     let text: String, fg: RGB
     if let typed = state.typedRatio {
-        text = " keep % › \(typed)_   Enter applies · Esc cancels"; fg = Theme.accent
+        text = " keep ratio (0.482 or 48.2%) › \(typed)_   Enter applies · Esc cancels"; fg = Theme.accent
     } else if let tour = state.tour {
         text = " ▶ tour: \(tour.caption)   (any key takes over)"; fg = Theme.accent
     } else if let note = state.note {
         text = " " + note; fg = Theme.accent
     } else {
-        text = " ? help  q quit  +/- ratio  PgUp/PgDn ±10%  r type  m mode  c channel  o overlay  b compare  g curves  [ ] sample  arrows/click cursor"
+        text = KeyTable.footer(width: rect.width)
         fg = Theme.muted
     }
     f.put(text, x: rect.x, y: rect.y, fg: theme.c(fg), maxWidth: rect.width)
 }
 
-let helpLines = [
-    "deft — which tokens DeFT keeps, and why",
-    "",
-    "+ / -          keep ratio ±1 %   (mouse wheel too)",
-    "PgUp / PgDn    keep ratio ±10 %",
-    "r              type a keep ratio in %, Enter",
-    "m              mode: fast → hybrid → adaptive",
-    "c / C          channel: combined, saliency, feedback, group, rank",
-    "o              overlay the channel on the pixels",
-    "b / B          compare: DeFT beside random, uniform, norm, saliency, ToMe",
-    "g              retention curves (fidelity vs ratio), current ratio marked",
-    "e              export this view as a figure (PNG, SVG for text) + JSON",
-    "arrows, hjkl   move the cursor token (click works too)",
-    "< / >          previous / next frame (video)",
-    "[ ] Tab 1–9    switch sample",
-    "? / Esc        close this help       q   quit",
-    "",
-    "Bright: kept. Dim: pruned. Violet: reconstructed (hybrid).",
-    "Yellow outline: cursor. Cyan: its group neighbourhood.",
-    "Compare: magenta outline = the two methods disagree; ToMe groups share a colour.",
-    "Status ≈: the language model's prefill and KV cache for the kept tokens (estimate).",
-]
-
-func drawHelp(_ f: inout Frame, theme: Theme) {
-    let w = min(f.width - 2, (helpLines.map(\.count).max() ?? 0) + 4), h = min(f.height - 2, helpLines.count + 2)
-    guard w > 10, h > 3 else { return }
+/// The help box, one page of `KeyTable.helpLines` at a time: never a cut line at 80×24.
+func drawHelp(_ f: inout Frame, page: Int, theme: Theme) {
+    let lines = KeyTable.helpLines
+    let w = min(f.width - 2, (lines.map(\.count).max() ?? 0) + 4), h = min(f.height - 2, lines.count + 3)
+    guard w > 10, h > 4 else { return }
+    let perPage = h - 3, pages = helpPages(height: f.height)
+    let shown = Array(lines.dropFirst(min(page, pages - 1) * perPage).prefix(perPage))
     let x0 = (f.width - w) / 2, y0 = (f.height - h) / 2
     let bg = theme.c(RGB(25, 28, 36))
     for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { f[x, y] = Cell(" ", bg: bg) } }
-    for (k, line) in helpLines.prefix(h - 2).enumerated() {
-        f.put(line, x: x0 + 2, y: y0 + 1 + k, fg: theme.c(k == 0 ? Theme.accent : Theme.text), bg: bg,
-              style: k == 0 ? .bold : [], maxWidth: w - 3)
+    for (k, line) in shown.enumerated() {
+        let title = page == 0 && k == 0
+        f.put(line, x: x0 + 2, y: y0 + 1 + k, fg: theme.c(title ? Theme.accent : Theme.text), bg: bg,
+              style: title ? .bold : [], maxWidth: w - 3)
     }
+    let more = page + 1 < pages ? "? next page (\(page + 1)/\(pages)) · Esc closes" : "Esc or ? closes" + (pages > 1 ? " (\(pages)/\(pages))" : "")
+    f.put(more, x: x0 + 2, y: y0 + h - 1, fg: theme.c(Theme.muted), bg: bg, maxWidth: w - 3)
+}
+
+/// How many pages the help needs on a screen `height` rows tall.
+func helpPages(height: Int) -> Int {
+    let perPage = max(1, min(height - 2, KeyTable.helpLines.count + 3) - 3)
+    return (KeyTable.helpLines.count + perPage - 1) / perPage
 }
 
 func drawTooSmall(_ f: inout Frame, theme: Theme) {
@@ -108,5 +111,30 @@ func drawTooSmall(_ f: inout Frame, theme: Theme) {
     for (k, line) in lines.enumerated() {
         let x = max(0, (f.width - line.count) / 2), y = f.height / 2 - 1 + k
         f.put(line, x: x, y: y, fg: theme.c(Theme.accent), style: k == 0 ? .bold : [])
+    }
+}
+
+/// The canvas legend: each mark drawn as it appears on the canvas, then what it means.
+func drawCanvasLegend(_ f: inout Frame, _ rect: Rect, state: AppState, selection: Selection, theme: Theme) {
+    let square: Character = theme.unicode ? "■" : "#"
+    var items: [(Cell, String)] = [
+        (Cell(square, fg: theme.c(Theme.kept), style: theme.colour ? [] : .bold), "kept"),
+        (Cell(theme.colour ? theme.prunedMark : theme.bullet, fg: theme.c(Theme.hatchLight), bg: theme.c(RGB(40, 40, 40)), style: theme.colour ? [] : .dim),
+         "pruned (dim, hatched)"),
+    ]
+    if !selection.reconstructed.isEmpty {
+        items.append((Cell(square, fg: theme.c(Theme.reconstructed), style: theme.colour ? [] : .underline), "restored"))
+    }
+    if !state.snapshot {
+        items.append((Cell(square, fg: theme.c(Theme.cursor), style: theme.colour ? [] : .reverse), "cursor"))
+        if theme.colour { items.append((Cell(square, fg: Theme.neighbour), "its neighbours")) }
+    }
+    if state.baseline != nil, theme.colour { items.append((Cell(square, fg: Theme.disagree), "methods differ")) }
+    if state.baseline == .tome { items.append((Cell(theme.colour ? square : "+", fg: theme.c(groupHue(1))), "merged")) }
+    var x = rect.x + 1
+    for (cell, label) in items {
+        guard x + label.count + 3 <= rect.x + rect.width else { break }
+        f[x, rect.y] = cell
+        x = f.put(" " + label + "  ", x: x + 1, y: rect.y, fg: theme.c(Theme.muted), maxWidth: rect.x + rect.width - x - 1)
     }
 }

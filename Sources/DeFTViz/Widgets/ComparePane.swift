@@ -14,19 +14,36 @@ func drawCompare(_ f: inout Frame, _ panes: [Rect], scored: ScoredSample, compar
     var right = TokenPaint(values: paint.values, isKept: other.isKept, isReconstructed: [Bool](repeating: false, count: differ.count),
                            cursor: paint.cursor, neighbours: [], overlay: paint.overlay)
     right.disagree = differ
+    right.plainPrint = paint.plainPrint
     if let anchor = other.anchor {
         let sizes = other.groupSizes
         right.groupColour = anchor.map { sizes[$0, default: 1] > 1 ? groupHue($0) : nil }
     }
-    for (pane, (m, red)) in zip(panes, [(Method.deft, deft), (baseline, other)]) {
-        let fid = cmp.index.fidelity(red)
-        var title = "\(m.title)  err \(String(format: "%.3f", fid.error)) · cover \(Int((fid.coverage * 100).rounded())) %"
-        if m == baseline { title += "  ≠ \(differ.filter { $0 }.count)" }
-        if m == .tome { title += "  \(red.groupSizes.values.filter { $0 > 1 }.count) groups" }
-        f.put(title, x: pane.x, y: pane.y - 1, fg: theme.c(methodColours[m]!), style: .bold, maxWidth: pane.width)
+    let titles = compareTitles(cmp, baseline: baseline, ratio: state.ratio)
+    let top = panes.map(\.y).min() ?? 0, rows = top - (state.height > 0 ? ScreenLayout(width: state.width, height: state.height).canvas.y : top)
+    for (pane, title) in zip(panes, titles) {
+        for (k, part) in wordWrap(title.text, width: pane.width - 1).prefix(max(rows, 1)).enumerated() {
+            f.put(part.replacingOccurrences(of: "\u{00A0}", with: " "), x: pane.x, y: top - rows + k, fg: theme.c(methodColours[title.method]!), style: .bold, maxWidth: pane.width - 1)
+        }
     }
     drawMedia(&f, scored, rect: panes[0], paint: left, theme: theme)
     drawMedia(&f, scored, rect: panes[1], paint: right, theme: theme)
+}
+
+/// Each half's title: the method, its stand-in error and coverage, and on the baseline's side how
+/// many tokens the two treat differently (and ToMe's merge groups).
+func compareTitles(_ cmp: Comparison, baseline: Method, ratio: Double) -> [(method: Method, text: String)] {
+    let deft = cmp.reduction(.deft, ratio: ratio), other = cmp.reduction(baseline, ratio: ratio)
+    let differ = zip(deft.isKept, other.isKept).filter { $0 != $1 }.count
+    return [(Method.deft, deft), (baseline, other)].map { m, red in
+        let fid = cmp.index.fidelity(red)
+        // Non-breaking spaces inside each item: a wrapped title breaks between items, never in one.
+        var items = [m.title.replacingOccurrences(of: " ", with: "\u{00A0}"), "err\u{00A0}\(String(format: "%.3f", fid.error))",
+                     "cover\u{00A0}\(Int((fid.coverage * 100).rounded()))\u{00A0}%"]
+        if m == baseline { items.append("≠\u{00A0}\(differ)") }
+        if m == .tome { items.append("\(red.groupSizes.values.filter { $0 > 1 }.count)\u{00A0}groups") }
+        return (m, items.joined(separator: " · "))
+    }
 }
 
 /// A distinct, stable colour per merge group (golden-ratio hue steps), bright enough on black.

@@ -2,29 +2,34 @@ import DeFT
 import DeFTEval
 import Foundation
 
-/// The retention curves in a box over the lower canvas: fidelity (1 − stand-in error) against the
-/// keep ratio, DeFT against the compared baseline (or every baseline), the current ratio marked.
-func drawCurves(_ f: inout Frame, in canvas: Rect, comparison cmp: Comparison, baseline: Method?, ratio: Double, theme: Theme) {
-    let w = min(canvas.width, 72), h = min(canvas.height - 2, 15)
-    guard w >= 24, h >= 7 else { return }
-    let x0 = canvas.x, y0 = canvas.y + canvas.height - h - 1
+/// The retention curves in their own strip under the media: fidelity (1 − stand-in error) against
+/// the keep ratio, DeFT against the compared baseline (or every baseline), the current ratio
+/// marked, and a legend listing every method drawn (wrapped, never cut).
+func drawCurves(_ f: inout Frame, in area: Rect, comparison cmp: Comparison, baseline: Method?, ratio: Double, theme: Theme) {
+    let methods: [Method] = (baseline.map { [$0] } ?? Method.baselines) + [.deft]   // DeFT last: drawn on top
+    let w = area.width
+    let legend = methods.reversed().map { "■ \($0.title) \(String(format: "%.3f", 1 - cmp.fidelity($0, ratio: ratio).error))" }
+    let legendRows = legendLines(legend, width: w - 2)
+    let h = area.height
+    guard w >= 24, h >= 5 + legendRows.count else { return }
+    let x0 = area.x, y0 = area.y
     let bg = theme.c(RGB(20, 22, 28))
     for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { f[x, y] = Cell(" ", bg: bg) } }
     f.put("fidelity (1 − stand-in error) vs keep ratio", x: x0 + 1, y: y0, fg: theme.c(Theme.accent), bg: bg, style: .bold, maxWidth: w - 2)
 
-    let labelWidth = 4, plotRows = h - 4, plotCols = w - labelWidth - 2
+    let labelWidth = 4, plotRows = h - 3 - legendRows.count, plotCols = w - labelWidth - 2
     let px = x0 + labelWidth + 1, py = y0 + 1
-    let methods: [Method] = (baseline.map { [$0] } ?? Method.baselines) + [.deft]   // DeFT last: drawn on top
-    // The y axis starts at the lowest value shown (to a tenth), so close curves stay apart.
-    let lowest = methods.flatMap { (cmp.curves[$0] ?? []).map { 1 - $0.error } }.min() ?? 0
-    let floor = min(max((lowest * 10).rounded(.down) / 10, 0), 0.9)
+    // The y axis spans the values shown (to a twentieth), so close curves stay apart.
+    let shown = methods.flatMap { (cmp.curves[$0] ?? []).map { 1 - $0.error } }
+    let floor = min(max(((shown.min() ?? 0) * 20).rounded(.down) / 20, 0), 0.95)
+    let top = max(min(((shown.max() ?? 1) * 20).rounded(.up) / 20, 1), floor + 0.05)
     var plot = BraillePlot(columns: plotCols, rows: plotRows)
     for (s, m) in methods.enumerated() {
-        let points = (cmp.curves[m] ?? []).map { (x: $0.ratio, y: (1 - $0.error - floor) / (1 - floor)) }
+        let points = (cmp.curves[m] ?? []).map { (x: $0.ratio, y: (1 - $0.error - floor) / (top - floor)) }
         plot.line(points, series: s)
     }
     let fmt = { (v: Double) in String(format: "%.2f", v) }
-    for (label, row) in [("1.00", 0), (fmt((1 + floor) / 2), (plotRows - 1) / 2), (fmt(floor), plotRows - 1)] {
+    for (label, row) in [(fmt(top), 0), (fmt((top + floor) / 2), (plotRows - 1) / 2), (fmt(floor), plotRows - 1)] {
         f.put(label, x: x0 + labelWidth - label.count, y: py + row, fg: theme.c(Theme.muted), bg: bg)
     }
     let markerCol = Int((min(max(ratio, 0), 1) * Double(plotCols * 2 - 1)).rounded()) / 2
@@ -42,11 +47,21 @@ func drawCurves(_ f: inout Frame, in canvas: Rect, comparison cmp: Comparison, b
     let axis = "0 %" + String(repeating: " ", count: max(1, plotCols - 10)) + "100 %"
     f.put(axis, x: px, y: py + plotRows, fg: theme.c(Theme.muted), bg: bg, maxWidth: plotCols)
     // Legend with each method's value at the current ratio (exact, not read off the curve).
-    var x = x0 + 1
-    for m in methods.reversed() {
-        let v = 1 - cmp.fidelity(m, ratio: ratio).error
-        x = f.put("■ \(m.title) \(String(format: "%.3f", v))  ", x: x, y: y0 + h - 1, fg: theme.c(methodColours[m]!), bg: bg,
-                  maxWidth: x0 + w - x)
-        if x >= x0 + w - 1 { break }
+    for (row, items) in legendRows.enumerated() {
+        var x = x0 + 1
+        for item in items {
+            let m = methods.reversed()[legend.firstIndex(of: item)!]
+            x = f.put(item + "  ", x: x, y: py + plotRows + 1 + row, fg: theme.c(methodColours[m]!), bg: bg, maxWidth: x0 + w - x)
+        }
     }
+}
+
+/// Legend items packed into lines of at most `width`, each item whole.
+func legendLines(_ items: [String], width: Int) -> [[String]] {
+    var lines: [[String]] = [[]], used = 0
+    for item in items {
+        if used > 0 && used + item.count + 2 > width { lines.append([]); used = 0 }
+        lines[lines.count - 1].append(item); used += item.count + 2
+    }
+    return lines
 }

@@ -24,7 +24,12 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
             || patch[py * w + px - 1] != p || patch[py * w + px + 1] != p
             || patch[(py - 1) * w + px] != p || patch[(py + 1) * w + px] != p
         if p == cursorLocal && outer { return Theme.cursor }
-        if paint.disagrees(tokenOffset + p) && outer && patchPixels >= 2 { return Theme.disagree }
+        // Where the two methods differ: a mark in the patch's top-left corner, visible at any size
+        // without covering the picture (a full outline hid half of both images).
+        let corner = (px == 0 || patch[py * w + px - 1] != p) && (py == 0 || patch[(py - 1) * w + px] != p)
+        let cornerBelow = py > 0 && (px == 0 || patch[py * w + px - 1] != p) && patch[(py - 1) * w + px] == p
+            && (py < 2 || patch[(py - 2) * w + px] != p) && patchPixels >= 4
+        if paint.disagrees(tokenOffset + p) && (corner || cornerBelow) { return Theme.disagree }
         if neighbourLocal.contains(p) && outer && patchPixels >= 3 { return Theme.neighbour }
         if edge && patchPixels >= 4 { c = c.scaled(0.72) }
         return c
@@ -35,7 +40,18 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
             let top = colour(px, 2 * cy), bottom = colour(px, 2 * cy + 1)
             let x = place.origin.x + px, y = place.origin.y + cy
             if theme.colour {
-                f[x, y] = theme.unicode ? Cell("▀", fg: top, bg: bottom) : Cell(" ", bg: top.mixed(bottom, 0.5))
+                let token = tokenOffset + patch[2 * cy * w + px]
+                // Pruned patches are hatched as well as dimmed: dimming alone vanishes on dark or grey
+                // pictures and in few colours; a hatch reads at any depth. The hatch takes whichever of
+                // light or dark stands out from the patch.
+                let plainPruned = !paint.isKept[token] && !paint.isReconstructed[token] && paint.group(token) == nil
+                    && top != Theme.cursor && top != Theme.disagree && top != Theme.neighbour
+                if plainPruned && (px + cy) % 3 == 0 {
+                    let under = top.mixed(bottom, 0.5)
+                    f[x, y] = Cell(theme.prunedMark, fg: under.luminance < 0.3 ? Theme.hatchLight : Theme.hatchDark, bg: under)
+                } else {
+                    f[x, y] = theme.unicode ? Cell("▀", fg: top, bg: bottom) : Cell(" ", bg: top.mixed(bottom, 0.5))
+                }
             } else {
                 // No colour: shade glyphs carry the picture (or the heatmap), bold/dim carry kept/pruned.
                 let token = tokenOffset + patch[2 * cy * w + px]

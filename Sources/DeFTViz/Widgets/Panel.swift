@@ -13,65 +13,98 @@ func drawPanel(_ f: inout Frame, _ rect: Rect, state: AppState, scored: ScoredSa
     let s = scored.scores, i = min(max(state.cursor, 0), s.count - 1)
     let w = rect.width - 1, x = rect.x + 1
     var y = rect.y
-    func line(_ text: String, _ fg: RGB = Theme.text, _ style: CellStyle = []) {
-        guard y < rect.y + rect.height else { return }
-        f.put(text, x: x, y: y, fg: theme.c(fg), style: style, maxWidth: w)
-        y += 1
+    let bottom = rect.y + rect.height
+    /// One line, or several wrapped at word boundaries: nothing in the panel is cut.
+    func line(_ text: String, _ fg: RGB = Theme.text, _ style: CellStyle = [], indent: Int = 2) {
+        for (k, part) in wordWrap(text, width: w - (text.count > w ? indent : 0)).enumerated() {
+            guard y < bottom else { return }
+            f.put(k == 0 ? part : String(repeating: " ", count: indent) + part, x: x, y: y, fg: theme.c(fg), style: style, maxWidth: w)
+            y += 1
+        }
     }
     for row in rect.y..<(rect.y + rect.height) { f[rect.x, row] = Cell(theme.rule, fg: theme.c(Theme.muted)) }
 
     let kept = selection.isKept[i], rec = paint.isReconstructed[i]
-    let status = kept ? "KEPT" : (rec ? "RECONSTRUCTED" : "PRUNED")
-    line("token \(i)  \(status)", kept ? Theme.kept : (rec ? Theme.reconstructed : Theme.pruned), .bold)
+    let status = kept ? "KEPT" : (rec ? "RESTORED" : "PRUNED")
+    let statusColour = kept ? Theme.kept : (rec ? Theme.reconstructed : Theme.pruned)
+    line("token \(i) \(status) · rank \(s.rank[i] + 1)/\(s.count)", statusColour, .bold)
     line(position(i, scored), Theme.muted)
-    line("rank \(s.rank[i] + 1) of \(s.count)  s \(fmt(s.combined[i]))")
-    line("saliency \(fmt(s.saliency[i]))  z \(signed(s.saliencyZ[i]))")
-    line(s.hasFeedback ? "feedback \(String(format: "%.2e", s.feedback[i]))  z \(signed(s.feedbackZ[i]))" : "feedback none (no task loss)", s.hasFeedback ? Theme.text : Theme.muted)
-    if s.hasFeedback { line("  ∂L/∂z: \(scored.feedbackSource)", Theme.muted) }
-    line("group    \(fmt(s.group[i]))  z \(signed(s.groupZ[i]))")
-    line("β sal \(fmt(s.mixture[0], 2)) fb \(fmt(s.mixture[1], 2)) grp \(fmt(s.mixture[2], 2))", Theme.muted)
-    if selection.path == .hybrid || state.mode != .fast {
-        if let g = s.gate {
-            line("gate p \(fmt(g.probability[i], 2)) u \(fmt(g.uncertainty[i], 2)) c \(fmt(g.confidence[i], 2))")
-        } else {
-            line("gate: no logits, all pruned return", Theme.muted)
-        }
-        if let e = s.reconstructionError?[i] { line("reconstruction error \(fmt(e * 100, 1)) %") }
+    // Why this token: its score as the mixture of its three z-scored signals, against the k-th best.
+    let b = s.mixture
+    line("s = β_sal·z_sal + β_fb·z_fb + β_grp·z_grp", Theme.muted)
+    line("= \(fmt(b[0], 2))·\(signed(s.saliencyZ[i])) + \(fmt(b[1], 2))·\(signed(s.feedbackZ[i])) + \(fmt(b[2], 2))·\(signed(s.groupZ[i]))")
+    // The threshold is the k-th best s, or with a per-frame budget the worst kept s of this frame.
+    let per = s.layout.tokensPerFrame, frame = i / max(per, 1)
+    let threshold = state.perFrameBudget && s.layout.frames > 1
+        ? selection.keptByScore.filter { $0 / per == frame }.map { s.combined[$0] }.min() ?? .infinity
+        : s.combined[selection.keptByScore.last ?? 0]
+    line("= \(fmt(s.combined[i])) \(kept ? "≥" : "<") \(fmt(threshold))\(state.perFrameBudget && s.layout.frames > 1 ? " in this frame" : "") → \(kept ? "KEPT" : "PRUNED")",
+         statusColour, .bold)
+    let feedback = s.hasFeedback ? "fb \(String(format: "%.1e", s.feedback[i])) (\(scored.feedbackSource))" : "fb none"
+    line("raw sal \(fmt(s.saliency[i])) \(feedback) grp \(fmt(s.group[i]))", Theme.muted)
+    if state.gateUnavailable == nil, selection.path == .hybrid || state.mode != .fast, let g = s.gate {
+        line("gate p_rec \(fmt(g.probability[i], 2)) (uncertainty \(fmt(g.uncertainty[i], 2)), confidence \(fmt(g.confidence[i], 2)))")
+        // A kept token is read as it is: only a pruned one has a reconstruction to judge.
+        if !kept, let e = s.reconstructionError?[i] { line("reconstruction error \(fmt(e * 100, 1)) %") }
     }
-    y += 1
+    if rect.height >= 28 { y += 1 }
 
-    // Colour bar with numeric ends.
+    // Colour bar with meaningful ends: the channel's own numbers (rank: best … worst).
     let values = paint.values
     line(state.channel.title, Theme.accent, .bold)
-    if y < rect.y + rect.height {
+    if y < bottom {
         for c in 0..<w {
             let t = Float(c) / Float(max(w - 1, 1))
             f[x + c, y] = theme.colour ? Cell(" ", bg: ColorMap.viridis(t)) : Cell(ColorMap.shade(t, unicode: theme.unicode))
         }
         y += 1
     }
-    let lo = fmt(values.low), hi = fmt(values.high)
+    let (lo, hi) = state.channel.ends(values, scores: s)
     line(lo + String(repeating: " ", count: max(1, w - lo.count - hi.count)) + hi, Theme.muted)
 
-    // Histogram: kept part of each bin bright, pruned part dim; the threshold column marked.
-    let histHeight = min(6, max(0, rect.y + rect.height - y - 3))
+    // Histogram: kept part of each bin in the kept colour, pruned part in the pruned colour, in
+    // every channel (the legend below applies whatever the channel); the threshold column marked.
+    let histHeight = min(max(2, rect.height / 6), max(0, bottom - y - 4))
     if histHeight >= 2 {
         drawHistogram(&f, Rect(x: x, y: y, width: w, height: histHeight), values: values, isKept: selection.isKept,
-                      threshold: state.channel == .combined ? s.combined[selection.keptByScore.last ?? 0] : nil, theme: theme)
+                      threshold: state.channel == .combined && !state.perFrameBudget ? threshold : nil, theme: theme)
         y += histHeight
-        line("kept ■ pruned ■  threshold │".replacingOccurrences(of: "■", with: theme.unicode ? "■" : "#").replacingOccurrences(of: "│", with: String(theme.rule)), Theme.muted)
+        drawLegend(&f, x: x, y: y, width: w, theme: theme, threshold: state.channel == .combined)
+        y += 1
     }
-    y += 1
-    let decision = state.mode == .adaptive ? s.adaptive.reason : "mode \(state.mode.rawValue)"
-    line("path \(selection.path.rawValue)", selection.path == .hybrid ? Theme.reconstructed : Theme.kept, .bold)
-    line(decision, Theme.muted)
-    if selection.path == .hybrid { line("\(selection.reconstructed.count) of \(selection.pruned.count) pruned return") }
+    if state.channel != .combined && !state.overlay && y < bottom {
+        line("the canvas shows kept/pruned; o overlays this channel", Theme.muted)
+    }
+    if rect.height >= 28 { y += 1 }
+    if state.gateUnavailable != nil {
+        line("path fast: hybrid/adaptive off (no gate, see m)", Theme.kept)
+    } else {
+        line("path \(selection.path.rawValue)", selection.path == .hybrid ? Theme.reconstructed : Theme.kept, .bold)
+        line(state.mode == .adaptive ? s.adaptive.reason : "mode \(state.mode.rawValue)", Theme.muted)
+        if selection.path == .hybrid { line("\(selection.reconstructed.count) of \(selection.pruned.count) pruned restored") }
+    }
     // The language model's bill for what is kept: an estimate.
-    y += 1
+    if rect.height >= 28 { y += 1 }
     let cost = state.costEstimate(selection)
     line("\(state.cost.model.name) + \(state.cost.textTokens) text", Theme.accent, .bold)
-    line("prefill ≈ \(CostEstimate.flops(cost.prefillFLOPs)) (\(Int((cost.flopsRatio * 100).rounded())) %)")
+    line("prefill ≈ \(CostEstimate.flops(cost.prefillFLOPs)) of \(CostEstimate.flops(cost.prefillFLOPsAllTokens)) (\(Int((cost.flopsRatio * 100).rounded())) %)")
     line("KV ≈ \(CostEstimate.bytes(cost.kvBytes)) of \(CostEstimate.bytes(cost.kvBytesAllTokens))")
+}
+
+/// "kept ■ pruned ■ threshold │" with each square in the colour it names.
+func drawLegend(_ f: inout Frame, x: Int, y: Int, width: Int, theme: Theme, threshold: Bool, restored: Bool = false) {
+    let square: Character = theme.unicode ? "■" : "#"
+    var items: [(String, Character, RGB, CellStyle)] = [("kept", square, Theme.kept, .bold),
+                                                        ("pruned", theme.colour ? theme.prunedMark : theme.bullet, Theme.pruned, .dim)]
+    if restored { items.append(("restored", square, Theme.reconstructed, .underline)) }
+    if threshold { items.append(("threshold", theme.rule, Theme.accent, [])) }
+    var cx = x
+    for (label, glyph, colour, style) in items {
+        guard cx + label.count + 2 <= x + width else { break }
+        cx = f.put(label + " ", x: cx, y: y, fg: theme.c(Theme.muted), maxWidth: x + width - cx)
+        f[cx, y] = Cell(glyph, fg: theme.c(colour), style: theme.colour ? [] : style)
+        cx += 2
+    }
 }
 
 private func position(_ i: Int, _ scored: ScoredSample) -> String {
@@ -101,13 +134,12 @@ func drawHistogram(_ f: inout Frame, _ rect: Rect, values: ChannelValues, isKept
     for b in 0..<bins {
         let total = Double(kept[b] + pruned[b]) / Double(peak) * Double(rect.height * 8)
         let keptShare = kept[b] + pruned[b] > 0 ? Double(kept[b]) / Double(kept[b] + pruned[b]) : 0
-        let colour = ColorMap.viridis((Float(b) + 0.5) / Float(bins))
         for row in 0..<rect.height {
             let fill = min(8, max(0, Int(total.rounded()) - row * 8))
             let y = rect.y + rect.height - 1 - row
             // The bar's lower part is the kept share of the bin.
             let isKeptPart = Double(row) < keptShare * total / 8
-            var cell = Cell(levels[fill], fg: theme.c(isKeptPart ? colour : colour.pruned),
+            var cell = Cell(levels[fill], fg: theme.c(isKeptPart ? Theme.kept : Theme.pruned),
                             style: theme.colour ? [] : (isKeptPart ? .bold : .dim))
             if b == thresholdBin && fill == 0 { cell = Cell(theme.rule, fg: theme.c(Theme.accent)) }
             f[rect.x + b, y] = cell

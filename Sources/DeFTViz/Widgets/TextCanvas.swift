@@ -15,7 +15,11 @@ func drawText(_ f: inout Frame, _ doc: TextDocument, rect: Rect, paint: TokenPai
         if paint.isKept[i] { entry.kept += 1 }
         keptPerLine[spot.line] = entry
         guard y >= rect.y, y < rect.y + rect.height else { continue }
-        let text = TextPlacement.surface(doc, i)
+        var text = TextPlacement.surface(doc, i)
+        // A printed frame without colour has no dim: a pruned word shows as dots of its width.
+        if paint.plainPrint && !paint.isKept[i] && !paint.isReconstructed[i] && paint.group(i) == nil {
+            text = String(repeating: "·", count: text.count)
+        }
         let heat = ColorMap.viridis(paint.values.unit(i))
         var fg: RGB, bg: RGB, style: CellStyle = []
         if paint.isKept[i] {

@@ -10,7 +10,10 @@ func drawVideo(_ f: inout Frame, _ frames: [RGBImage], layout: TokenLayout,
     for (t, thumb) in place.thumbs.enumerated() where t < frames.count {
         drawImage(&f, frames[t], thumb, tokenOffset: t * per, paint: paint, theme: theme)
         let kept = paint.isKept[(t * per)..<((t + 1) * per)].filter { $0 }.count
-        let label = "\(t + 1):\(kept)"
+        // The count is never cut (a cut "2:34" would be a wrong number): the frame number goes
+        // first, then the label altogether.
+        let room = max(thumb.pixelWidth, 1)
+        let label = ["\(t + 1):\(kept)", "\(kept)"].first { $0.count <= room } ?? ""
         let near = abs(t - cursorFrame) <= 2 && t != cursorFrame
         let fg: RGB = t == cursorFrame ? Theme.cursor : (near ? Theme.neighbour : Theme.muted)
         let style: CellStyle = t == cursorFrame ? [.bold, .reverse] : (near ? .underline : [])
