@@ -77,13 +77,6 @@ import Testing
         #expect(VideoFrames.evenlySpaced(16, 8) == [0, 2, 4, 6, 9, 11, 13, 15])
     }
 
-    @Test func videoFilesDecodeThroughFFmpegOrSayWhatIsMissing() throws {
-        let mp4 = "/work/shared/samples/video/big-buck-bunny.mp4"
-        guard FileManager.default.fileExists(atPath: mp4), VideoFrames.findOnPath("ffmpeg") != nil else { return }
-        let frames = try VideoFrames.loadFile(mp4, count: 3)
-        #expect(frames.count == 3 && frames[0].width == 336)
-    }
-
     /// A 30-frame lossless video whose frames all differ, made by ffmpeg (nil without ffmpeg).
     func madeVideo() throws -> String? {
         guard let ffmpeg = VideoFrames.findOnPath("ffmpeg"), VideoFrames.findOnPath("ffprobe") != nil else { return nil }
