@@ -11,12 +11,14 @@ public func view(_ state: AppState) -> Frame {
         drawTooSmall(&f, theme: theme)
         return f
     }
-    drawStatus(&f, layout.status, state: state, theme: theme)
+    // The selection once per frame: the status line, the canvas and the panel all read this one.
+    let selection = state.selection
+    drawStatus(&f, layout.status, state: state, selection: selection, theme: theme)
     if !state.snapshot { drawFooter(&f, layout.footer, state: state, theme: theme) }
     switch state.samples[safe: state.current] {
     case .ready(let scored)?:
         let scores = scored.scores
-        let selection = scores.selection(ratio: state.ratio, mode: state.effectiveMode, perFrame: state.perFrameBudget)
+        let selection = selection ?? scores.selection(ratio: state.ratio, mode: state.effectiveMode, perFrame: state.perFrameBudget)
         let cursor = min(max(state.cursor, 0), scores.count - 1)
         var paint = TokenPaint(scores: scores, selection: selection, channel: state.channel, cursor: cursor, overlay: state.overlay)
         if state.snapshot { paint.hideCursor(); paint.plainPrint = state.depth == .none }

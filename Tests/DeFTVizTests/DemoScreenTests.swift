@@ -202,9 +202,9 @@ import Testing
     }
 
     @Test func greyTextStaysGreyAtEightColours() {
-        #expect([0, 7].contains(ColorMapping.indexANSI(Theme.muted, count: 8)))
-        #expect([7, 8].contains(ColorMapping.indexANSI(Theme.muted, count: 16)))
-        #expect(ColorMapping.indexANSI(RGB(200, 10, 10), count: 8) == 1)
+        #expect([0, 7].contains(TerminalPalette.indexANSI(Theme.muted, count: 8)))
+        #expect([7, 8].contains(TerminalPalette.indexANSI(Theme.muted, count: 16)))
+        #expect(TerminalPalette.indexANSI(RGB(200, 10, 10), count: 8) == 1)
     }
 
     @Test func colortermTruecolorPicksTheDirectTerminfo() {

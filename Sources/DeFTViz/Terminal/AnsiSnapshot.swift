@@ -36,9 +36,9 @@ public enum AnsiSnapshot {
         switch depth {
         case .none: return ""
         case .truecolor: return "\(background ? 48 : 38);2;\(c.r);\(c.g);\(c.b)"
-        case .xterm256: return "\(background ? 48 : 38);5;\(ColorMapping.index256(c))"
+        case .xterm256: return "\(background ? 48 : 38);5;\(TerminalPalette.index256(c))"
         case .ansi16, .ansi8:
-            let i = ColorMapping.indexANSI(c, count: depth == .ansi16 ? 16 : 8)
+            let i = TerminalPalette.indexANSI(c, count: depth == .ansi16 ? 16 : 8)
             return String((i < 8 ? (background ? 40 : 30) : (background ? 100 : 90)) + i % 8)
         }
     }

@@ -101,9 +101,9 @@ public final class TerminalBackend {
             // Direct colour: values below 8 would be taken as palette entries.
             let v = Int32(c.r) << 16 | Int32(c.g) << 8 | Int32(c.b)
             return max(v, 8)
-        case .xterm256: return Int32(ColorMapping.index256(c))
-        case .ansi16: return Int32(ColorMapping.indexANSI(c, count: 16))
-        case .ansi8: return Int32(ColorMapping.indexANSI(c, count: 8))
+        case .xterm256: return Int32(TerminalPalette.index256(c))
+        case .ansi16: return Int32(TerminalPalette.indexANSI(c, count: 16))
+        case .ansi8: return Int32(TerminalPalette.indexANSI(c, count: 8))
         }
     }
 

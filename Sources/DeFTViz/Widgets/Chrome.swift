@@ -3,7 +3,7 @@ import DeFTEval
 import Foundation
 
 /// The status line: what is shown, at which ratio, under which weights and features.
-func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
+func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, selection: Selection?, theme: Theme) {
     let bg = theme.c(Theme.bar)
     for x in rect.x..<(rect.x + rect.width) { f[x, rect.y] = Cell(" ", bg: bg, style: theme.colour ? [] : .reverse) }
     // Each part carries a priority; on a narrow terminal the least important go first, so the
@@ -11,7 +11,7 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     var parts: [(text: String, priority: Int)] = [("deft", 0)]
     let titlePriority = 10
     parts.append(("\(state.current + 1)/\(state.samples.count) \(state.samples[safe: state.current]?.name ?? "no sample")", titlePriority))
-    if let scored = state.scored, let sel = state.selection {
+    if let scored = state.scored, let sel = selection {
         let s = scored.scores
         // What the language model reads: the kept tokens, plus in hybrid the restored ones.
         let restored = sel.reconstructed.isEmpty ? "" : " + \(sel.reconstructed.count) restored"

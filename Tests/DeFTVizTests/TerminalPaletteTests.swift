@@ -1,20 +1,20 @@
 import Testing
 @testable import DeFTViz
 
-@Suite struct TerminalMappingTests {
+@Suite struct TerminalPaletteTests {
     @Test func quantisesTo256LikeTmux() {
-        #expect(ColorMapping.index256(RGB(0, 0, 0)) == 16)
-        #expect(ColorMapping.index256(RGB(255, 255, 255)) == 231)
-        #expect(ColorMapping.index256(RGB(255, 0, 0)) == 196)
-        #expect(ColorMapping.index256(RGB(0x5f, 0x87, 0xaf)) == 16 + 36 + 12 + 3)
-        #expect(ColorMapping.index256(RGB(128, 128, 128)) == 244)   // grey ramp 8 + 10·12 = 128
-        #expect(ColorMapping.index256(RGB(250, 250, 250)) == 231)
+        #expect(TerminalPalette.index256(RGB(0, 0, 0)) == 16)
+        #expect(TerminalPalette.index256(RGB(255, 255, 255)) == 231)
+        #expect(TerminalPalette.index256(RGB(255, 0, 0)) == 196)
+        #expect(TerminalPalette.index256(RGB(0x5f, 0x87, 0xaf)) == 16 + 36 + 12 + 3)
+        #expect(TerminalPalette.index256(RGB(128, 128, 128)) == 244)   // grey ramp 8 + 10·12 = 128
+        #expect(TerminalPalette.index256(RGB(250, 250, 250)) == 231)
     }
 
     @Test func nearestANSIColours() {
-        #expect(ColorMapping.indexANSI(RGB(250, 10, 10), count: 16) == 9)
-        #expect(ColorMapping.indexANSI(RGB(200, 10, 10), count: 8) == 1)
-        #expect(ColorMapping.indexANSI(RGB(10, 10, 10), count: 8) == 0)
+        #expect(TerminalPalette.indexANSI(RGB(250, 10, 10), count: 16) == 9)
+        #expect(TerminalPalette.indexANSI(RGB(200, 10, 10), count: 8) == 1)
+        #expect(TerminalPalette.indexANSI(RGB(10, 10, 10), count: 8) == 0)
     }
 
     @Test func depthDecisionOrder() {

@@ -1,6 +1,6 @@
 import Foundation
 /// Mapping 24-bit colour to what a terminal can show.
-public enum ColorMapping {
+public enum TerminalPalette {
     /// The xterm 256-colour index for `c`, as tmux chooses it: the nearer of the 6×6×6 cube and
     /// the 24-step grey ramp (indices 16–255; the low 16 are left alone, terminals redefine them).
     public static func index256(_ c: RGB) -> Int {
