@@ -70,3 +70,31 @@ import Testing
         #expect(data.count > 576 * 384 * 4 && String(decoding: data.prefix(128), as: UTF8.self).contains("(576, 384)"))
     }
 }
+
+/// The real text encoder is the default for text, through the same loading path as view and score.
+@Suite struct TextEncodeCommandTests {
+    static var miniLMInstalled: Bool {
+        let env = ProcessInfo.processInfo.environment
+        let root = env["DEFT_MODELS"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/deft"
+        return FileManager.default.fileExists(atPath: root + "/minilm-l6/manifest.json")
+    }
+
+    @Test(.enabled(if: miniLMInstalled, "all-MiniLM-L6-v2 is not in the model cache"))
+    func textDefaultsToMiniLMWithByteSpans() throws {
+        let out = DeftBinary.temporaryPath("text.safetensors")
+        let r = try DeftBinary.run(["encode", "Samples/tale-of-two-cities/tale-of-two-cities.txt", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("146×384 tokens from all-MiniLM-L6-v2, last layer"), "\(r.stdout)")
+        let data = try #require(FileManager.default.contents(atPath: out))
+        let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let meta = try #require(header["__metadata__"] as? [String: String])
+        #expect(meta["span_unit"] == "utf8-bytes" && meta["modality"] == "text")
+        // The spans are the shipped token list's (which the same model produced), byte for byte.
+        let tsv = try String(contentsOfFile: DeftBinary.packageRoot.path + "/Samples/tale-of-two-cities/tale-of-two-cities.minilm.tokens.tsv", encoding: .utf8)
+        let want = tsv.split(separator: "\n").dropFirst().map { line -> String in
+            let c = line.split(separator: "\t"); return "[\(c[c.count - 2]),\(c[c.count - 1])]"
+        }
+        #expect(meta["spans"] == "[" + want.joined(separator: ",") + "]")
+    }
+}
