@@ -47,10 +47,13 @@ public enum VideoFrames {
         p.standardOutput = out; p.standardError = err
         do { try p.run() } catch { throw DeFTError(path, "cannot start ffmpeg: \(error.localizedDescription)") }
         // ffmpeg's messages are drained as they come, so a chatty decoder cannot block on a full pipe.
+        // Through the throwing read: FileHandle's `availableData` traps on a read error.
         let errText = ErrorText()
-        err.fileHandleForReading.readabilityHandler = { h in
-            let d = h.availableData
-            if d.isEmpty { h.readabilityHandler = nil } else { errText.append(d) }
+        let errDone = DispatchSemaphore(value: 0)
+        let errHandle = err.fileHandleForReading
+        DispatchQueue.global().async {
+            if let d = try? errHandle.readToEnd() { errText.append(d) }
+            errDone.signal()
         }
         var frames: [RGBImage] = []
         let reader = PPMStream(out.fileHandleForReading)
@@ -63,7 +66,7 @@ public enum VideoFrames {
         } catch { failure = error }
         if failure != nil { p.terminate() }
         p.waitUntilExit()
-        err.fileHandleForReading.readabilityHandler = nil
+        errDone.wait()
         guard p.terminationStatus == 0 || failure != nil else {
             let first = errText.text.split(separator: "\n").first.map(String.init) ?? "exit \(p.terminationStatus)"
             throw DeFTError(path, "ffmpeg could not decode it: \(first)")
@@ -84,8 +87,8 @@ public enum VideoFrames {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         do { try p.run() } catch { throw DeFTError(path, "cannot start ffprobe: \(error.localizedDescription)") }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: (try? out.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+        let errText = String(decoding: (try? err.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
         p.waitUntilExit()
         guard p.terminationStatus == 0, let n = Int(text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").first ?? ""), n > 0 else {
             let why = errText.split(separator: "\n").first.map(String.init) ?? "no video stream"
@@ -128,8 +131,8 @@ final class PPMStream {
     /// At least `n` unread bytes buffered; false at the end of the stream.
     func fill(_ n: Int) -> Bool {
         while buffer.count - offset < n {
-            let chunk = handle.availableData
-            if chunk.isEmpty { return false }
+            // The throwing read: `availableData` traps on a read error; an error ends the stream here.
+            guard let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty else { return false }
             if offset > 0 { buffer.removeFirst(offset); offset = 0 }
             buffer.append(contentsOf: chunk)
         }

@@ -255,7 +255,7 @@ enum ViewerBench {
         p.standardError = err
         let start = DispatchTime.now().uptimeNanoseconds
         try p.run()
-        let report = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let report = String(decoding: (try? err.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
         p.waitUntilExit()
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         guard p.terminationStatus == 0 else { throw DeFTError("deft bench", "deft \(args.joined(separator: " ")) failed") }
