@@ -58,6 +58,12 @@ public enum SampleLoader {
         }
     }
 
+    /// A text that did not come from a file (typed in the viewer): cleaned like any text, then encoded.
+    public static func typed(_ text: String, name: String, options: LoadOptions) throws -> LoadedSample {
+        let clean = text.terminalSafeText
+        return try self.text(name: name.terminalSafe, document: TextTokenizer.tokenize(clean), source: "the typed text", options: options)
+    }
+
     static func loadBundle(_ folder: String, options: LoadOptions) throws -> LoadedSample {
         let m = try BundleManifest.load(folder: folder)
         let manifestPath = (folder as NSString).appendingPathComponent(BundleManifest.fileName)

@@ -9,6 +9,8 @@ public enum Command: Equatable, Sendable {
     case load(sampleIndex: Int)
     /// Build sample i's comparison with the baselines; answered by `Event.compared`.
     case compare(sampleIndex: Int)
+    /// Encode and score a typed text as sample i; answered by `Event.loaded`.
+    case scoreText(sampleIndex: Int, text: String)
     /// Write the current view as a figure (the run loop knows the input's path).
     case export
 }
@@ -35,6 +37,8 @@ public struct AppState: Sendable {
     public var helpPage = 0
     /// A keep ratio being typed (a fraction, or a percent ending in %), nil when not typing.
     public var typedRatio: String?
+    /// A text being typed for the encoder (`t`), nil when the prompt is closed.
+    public var typedText: String?
     public var tour: Tour?
     /// The baseline drawn beside DeFT at the same ratio (nil: DeFT alone).
     public var baseline: Method?

@@ -21,6 +21,7 @@ enum KeyTable {
         KeyBinding(keys: "o", footer: "o overlay", help: "overlay the channel on the pixels"),
         KeyBinding(keys: "x / 0", footer: "x budget", help: "budgets 48.2 %, 192, 128, 64 of 576; 0: 48.2 %"),
         KeyBinding(keys: "r", footer: "r type", help: "type a keep ratio: 0.482, or 48.2%"),
+        KeyBinding(keys: "t", footer: "t text", help: "type a text: all-MiniLM-L6-v2 encodes it, DeFT scores it"),
         KeyBinding(keys: "K / P / R", footer: "KPR jump", help: "cursor to the next kept / pruned / restored"),
         KeyBinding(keys: "e", footer: "e export", help: "export the view as a figure (PNG; SVG for text)"),
         KeyBinding(keys: "arrows hjkl", footer: "arrows cursor", help: "move the cursor token (click too)"),

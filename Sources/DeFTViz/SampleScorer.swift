@@ -19,7 +19,17 @@ public enum SampleScorer {
     }
 
     public static func score(_ path: String, options: Options = .init()) throws -> ScoredSample {
-        let sample = try SampleLoader.load(path, options: options.load)
+        try score(sample: SampleLoader.load(path, options: options.load), source: path, options: options)
+    }
+
+    /// A text typed in the viewer, encoded by all-MiniLM-L6-v2: the quickest way to see DeFT on real tokens.
+    public static func score(typed text: String, name: String, options: Options = .init()) throws -> ScoredSample {
+        var load = options.load
+        load.encoder.name = .miniLML6
+        return try score(sample: SampleLoader.typed(text, name: name, options: load), source: "the typed text", options: options)
+    }
+
+    static func score(sample: LoadedSample, source path: String, options: Options) throws -> ScoredSample {
         let x = sample.tokenSet.tokens
         let service = try ScoringService(weights: options.weights ?? sample.weightsPath, tokenDim: x.cols,
                                          seed: options.seed, source: path)

@@ -39,7 +39,9 @@ public func update(_ state: AppState, _ event: Event) -> (AppState, [Command]) {
     case .mouse(let m):
         handleMouse(&s, m)
     case .key(let key):
-        if s.typedRatio != nil { handleTyping(&s, key) } else { handleKey(&s, key, &commands) }
+        if s.typedRatio != nil { handleTyping(&s, key) }
+        else if s.typedText != nil { handleTextTyping(&s, key, &commands) }
+        else { handleKey(&s, key, &commands) }
     case .loaded(let i, .success(let scored)):
         s.install(scored, at: i)
         if i == s.current { commands += s.requestComparison() }
@@ -130,6 +132,7 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
     case .pageUp: s.ratio = stepRatio(s.ratio, by: 10)
     case .pageDown: s.ratio = stepRatio(s.ratio, by: -10)
     case .char("r"): s.typedRatio = ""
+    case .char("t"): s.typedText = ""
     case .char("x"):
         let p = nextPreset(after: s.ratio)
         s.ratio = p.ratio; s.note = "budget: \(p.label) (x: next budget · 0: back to 48.2 %)"
@@ -210,6 +213,27 @@ private func handleTyping(_ s: inout AppState, _ key: Key) {
     default: break
     }
     s.typedRatio = text
+}
+
+/// The text prompt: Enter adds the text as a new sample and asks for it to be encoded and scored.
+private func handleTextTyping(_ s: inout AppState, _ key: Key, _ commands: inout [Command]) {
+    var text = s.typedText ?? ""
+    switch key {
+    case .escape: s.typedText = nil; return
+    case .backspace: if !text.isEmpty { text.removeLast() }
+    case .enter:
+        s.typedText = nil
+        guard text.contains(where: { !$0.isWhitespace }) else { s.note = "nothing typed"; return }
+        let name = "typed: " + (text.count > 24 ? String(text.prefix(24)) + "…" : text)
+        s.samples.append(.loading(name: name, path: ""))
+        s.current = s.samples.count - 1
+        s.cursor = 0
+        commands.append(.scoreText(sampleIndex: s.current, text: text))
+        return
+    case .char(let ch) where text.count < 2000: text.append(ch)
+    default: break
+    }
+    s.typedText = text
 }
 
 /// The typed ratio, read as `--ratio` reads it: a fraction (0.482), or a percent with its sign (48.2%).

@@ -134,6 +134,19 @@ import Testing
         #expect(t.current == 1 && c == [.load(sampleIndex: 1)])
     }
 
+    @Test func typedTextBecomesANewSampleToEncode() {
+        var (s, c) = apply(Fixtures.state([Fixtures.image]), keys("t"))
+        #expect(s.typedText == "" && c.isEmpty)
+        (s, c) = apply(s, keys("q+Hello, world"))
+        #expect(s.typedText == "q+Hello, world" && c.isEmpty, "keys are text while the prompt is open")
+        (s, c) = apply(s, [.key(.backspace), .key(.enter)])
+        #expect(s.typedText == nil && s.current == 1 && s.samples.count == 2)
+        #expect(c == [.scoreText(sampleIndex: 1, text: "q+Hello, worl")])
+        if case .loading(let name, _) = s.samples[1] { #expect(name == "typed: q+Hello, worl") } else { Issue.record("the new sample is loading") }
+        (s, c) = apply(s, keys("t") + [.key(.escape)])
+        #expect(s.typedText == nil && c.isEmpty && s.samples.count == 2)
+    }
+
     @Test func helpQuitAndMouseClick() {
         var (s, c) = apply(Fixtures.state(), keys("?"))
         #expect(s.showHelp && c.isEmpty)

@@ -43,6 +43,9 @@ public enum Viewer {
         case .compare(let i):
             guard case .ready(let scored)? = state.samples[safe: i] else { return nil }
             return .compared(sampleIndex: i, SampleScorer.comparison(scored, options: settings.scorer))
+        case .scoreText(let i, let text):
+            do { return .loaded(sampleIndex: i, .success(try SampleScorer.score(typed: text, name: state.samples[safe: i]?.name ?? "typed", options: settings.scorer))) }
+            catch { return .loaded(sampleIndex: i, .failure(LoadFailure("\(error)"))) }
         case .export:
             return .exported(message: FigureExport.exportView(state, input: paths[state.current]))
         }

@@ -69,6 +69,11 @@ func drawFooter(_ f: inout Frame, _ rect: Rect, state: AppState, theme: Theme) {
     let text: String, fg: RGB
     if let typed = state.typedRatio {
         text = " keep ratio (0.482 or 48.2%) › \(typed)_   Enter applies · Esc cancels"; fg = Theme.accent
+    } else if let typed = state.typedText {
+        // The end of what was typed stays in view on a narrow terminal.
+        let room = max(rect.width - 40, 8)
+        let shown = typed.count > room ? "…" + String(typed.suffix(room - 1)) : typed
+        text = " text › \(shown)_   Enter encodes · Esc cancels"; fg = Theme.accent
     } else if let tour = state.tour {
         text = " ▶ tour: \(tour.caption)   (any key takes over)"; fg = Theme.accent
     } else if let note = state.note {
