@@ -62,3 +62,15 @@ public enum BLAS {
         return String(cString: p)
     }
 }
+
+extension Matrix {
+    /// `self += alpha · other` (gradients, residual connections).
+    public mutating func add(_ other: Matrix, scale alpha: Float = 1) {
+        precondition(other.rows == rows && other.cols == cols)
+        other.storage.withUnsafeBufferPointer { o in
+            storage.withUnsafeMutableBufferPointer { s in
+                cblas_saxpy(blasint(s.count), alpha, o.baseAddress!, 1, s.baseAddress!, 1)
+            }
+        }
+    }
+}

@@ -92,20 +92,20 @@ public struct BertModel: Sendable {
                 r += 1
             }
         }
-        BertKernels.addLayerNorm(&x, residual: nil, weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: config.layerNormEps)
-        return x
+        return TransformerMath.layerNorm(x, weight: embeddingNorm.weight, bias: embeddingNorm.bias, eps: config.layerNormEps)
     }
 
     func forward(_ layer: Layer, _ x: Matrix, lengths: [Int]) -> Matrix {
-        var attention = layer.attentionOutput.forward(attend(layer.qkv.forward(x), lengths: lengths))
-        BertKernels.addLayerNorm(&attention, residual: x, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias,
-                                 eps: config.layerNormEps)
+        // Post-norm (BERT): each sub-layer's output plus its input, then LayerNorm.
+        var sum = layer.attentionOutput.forward(attend(layer.qkv.forward(x), lengths: lengths))
+        sum.add(x)
+        let attention = TransformerMath.layerNorm(sum, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias,
+                                                  eps: config.layerNormEps)
         var hidden = layer.intermediate.forward(attention)
-        BertKernels.gelu(&hidden)
+        TransformerMath.gelu(&hidden)
         var out = layer.output.forward(hidden)
-        BertKernels.addLayerNorm(&out, residual: attention, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias,
-                                 eps: config.layerNormEps)
-        return out
+        out.add(attention)
+        return TransformerMath.layerNorm(out, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps)
     }
 
     /// softmax(Q·Kᵀ/√h)·V per head and per sequence, read straight out of the stacked [rows, 3d] QKV
@@ -128,7 +128,7 @@ public struct BertModel: Sendable {
                             BLAS.gemm(transA: false, transB: true, m: n, n: n, k: h, alpha: scale,
                                       a: base + head * h, lda: ld, b: base + d + head * h, ldb: ld,
                                       c: sp.baseAddress!, ldc: n)
-                            BertKernels.softmaxRows(sp.baseAddress!, rows: n, cols: n, ld: n)
+                            TransformerMath.softmaxRows(sp.baseAddress!, rows: n, cols: n, ld: n)
                             BLAS.gemm(transA: false, transB: false, m: n, n: h, k: n,
                                       a: sp.baseAddress!, lda: n, b: base + 2 * d + head * h, ldb: ld,
                                       c: cp.baseAddress! + row0 * d + head * h, ldc: d)

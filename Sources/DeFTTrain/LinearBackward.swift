@@ -31,14 +31,4 @@ extension Matrix {
             }
         }
     }
-
-    /// `self += alpha · other`.
-    mutating func add(_ other: Matrix, scale alpha: Float = 1) {
-        precondition(other.rows == rows && other.cols == cols)
-        other.storage.withUnsafeBufferPointer { o in
-            storage.withUnsafeMutableBufferPointer { s in
-                cblas_saxpy(blasint(s.count), alpha, o.baseAddress!, 1, s.baseAddress!, 1)
-            }
-        }
-    }
 }
