@@ -54,11 +54,7 @@ import Testing
     }
 
     /// With the real model installed: the default is DINOv2's 576 penultimate tokens of width 384.
-    static var dinov2Installed: Bool {
-        let env = ProcessInfo.processInfo.environment
-        let root = env["DEFT_MODELS"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/deft"
-        return FileManager.default.fileExists(atPath: root + "/dinov2-s14/manifest.json")
-    }
+    static var dinov2Installed: Bool { modelInstalled("dinov2-s14") }
 
     @Test(.enabled(if: dinov2Installed, "DINOv2 is not in the model cache"))
     func realEncoderWritesSquareGridTokens() throws {
@@ -73,11 +69,7 @@ import Testing
 
 /// The real text encoder is the default for text, through the same loading path as view and score.
 @Suite struct TextEncodeCommandTests {
-    static var miniLMInstalled: Bool {
-        let env = ProcessInfo.processInfo.environment
-        let root = env["DEFT_MODELS"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/deft"
-        return FileManager.default.fileExists(atPath: root + "/minilm-l6/manifest.json")
-    }
+    static var miniLMInstalled: Bool { modelInstalled("minilm-l6") }
 
     @Test(.enabled(if: miniLMInstalled, "all-MiniLM-L6-v2 is not in the model cache"))
     func textDefaultsToMiniLMWithByteSpans() throws {
@@ -97,4 +89,11 @@ import Testing
         }
         #expect(meta["spans"] == "[" + want.joined(separator: ",") + "]")
     }
+}
+
+/// Whether the model cache (`$DEFT_MODELS`, else ~/.cache/deft) holds an installed model: its manifest is written last.
+func modelInstalled(_ name: String) -> Bool {
+    let env = ProcessInfo.processInfo.environment
+    let root = env["DEFT_MODELS"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache/deft"
+    return FileManager.default.fileExists(atPath: root + "/\(name)/manifest.json")
 }
