@@ -27,6 +27,9 @@ let package = Package(
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CGzip", path: "Sources/CGzip", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // Pixels → terminal cells (symbols and colours chosen perceptually) and sixel/kitty images.
+        .systemLibrary(name: "CChafa", path: "Sources/CChafa", pkgConfig: "chafa",
+                       providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
         // Our C: libpng/libjpeg behind setjmp, error codes and messages out.
         .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodec"),
 
@@ -46,7 +49,7 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .target(name: "DeFTEval", dependencies: ["DeFT", "DeFTTrain"]),
-        .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "DeFTTrain", "DeFTEval", "CNcursesw"]),
+        .target(name: "DeFTViz", dependencies: ["DeFT", "DeFTMedia", "DeFTTrain", "DeFTEval", "CNcursesw", "CChafa"]),
         .executableTarget(name: "deft", dependencies: [
             "DeFT", "DeFTMedia", "DeFTEncoders", "DeFTViz", "DeFTTrain", "DeFTEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
