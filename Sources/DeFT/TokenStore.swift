@@ -24,6 +24,15 @@ public struct TokenStore: Sendable, Equatable {
         self.labels = labels; self.attention = attention; self.encoder = encoder
     }
 
+    /// The stores one after another (shards of one split); they must agree in shape and encoder.
+    public init(concatenating parts: [TokenStore]) {
+        let first = parts.first!
+        precondition(parts.allSatisfy { $0.tokens == first.tokens && $0.width == first.width && $0.encoder == first.encoder })
+        let attention = parts.allSatisfy { $0.attention != nil } ? parts.flatMap { $0.attention! } : nil
+        self.init(count: parts.reduce(0) { $0 + $1.count }, tokens: first.tokens, width: first.width,
+                  halves: parts.flatMap(\.halves), labels: parts.flatMap(\.labels), attention: attention, encoder: first.encoder)
+    }
+
     /// Input i as N × d.
     public func input(_ i: Int) -> Matrix { batch([i]) }
 
@@ -73,7 +82,7 @@ public struct TokenStore: Sendable, Equatable {
     }
 
     public init(data: Data, path: String) throws {
-        let bytes = [UInt8](data)
+        let bytes = data.startIndex == 0 ? data : Data(data)   // indices from 0 below; no copy of a whole file
         guard bytes.count >= 16, Data(bytes[0..<8]) == Self.magic else { throw DeFTError(path, "not a deft token cache (magic DEFTTOK1)") }
         var length = 0
         for i in 0..<8 { length |= Int(bytes[8 + i]) << (8 * i) }

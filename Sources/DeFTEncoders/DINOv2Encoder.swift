@@ -65,6 +65,15 @@ public struct DINOv2Encoder: Sendable {
     /// Patch tokens [batch · (H/p) · (W/p), D] of `batch` images given as normalised planar pixels
     /// [batch, 3, H, W]; H and W must be multiples of the patch size.
     public func forward(pixels: [Float], batch: Int, height: Int, width: Int, layer: EncoderLayer) -> Matrix {
+        forwardWithAttention(pixels: pixels, batch: batch, height: height, width: width, layer: layer, clsAttention: false).tokens
+    }
+
+    /// The same forward, and with `clsAttention` the last block's attention from the CLS token to each
+    /// patch ([batch · patches], the mean over heads of the softmax row, CLS's own share left out): the
+    /// encoder's own importance, which FastV/VisionZip-style methods rank tokens by. It is read off the
+    /// last block's input whichever layer's tokens are returned; only the CLS row is computed.
+    public func forwardWithAttention(pixels: [Float], batch: Int, height: Int, width: Int, layer: EncoderLayer,
+                                     clsAttention: Bool) -> (tokens: Matrix, clsAttention: [Float]?) {
         let p = weights.patchSize, d = weights.width
         precondition(height % p == 0 && width % p == 0 && pixels.count == batch * 3 * height * width,
                      "pixels do not match \(batch)×3×\(height)×\(width) in whole patches")
@@ -87,8 +96,13 @@ public struct DINOv2Encoder: Sendable {
                 }
             }
         }
-        let depth = layer == .last ? weights.blocks.count : weights.blocks.count - 1
-        for block in weights.blocks.prefix(depth) {
+        let last = weights.blocks.count - 1
+        var attention: [Float]? = nil
+        for (i, block) in weights.blocks.enumerated() {
+            if i == last {
+                if clsAttention { attention = self.clsAttention(block, x, batch: batch, tokens: tokens) }
+                if layer == .penultimate { break }
+            }
             apply(block, to: &x, batch: batch, tokens: tokens)
         }
         if layer == .last {
@@ -100,6 +114,28 @@ public struct DINOv2Encoder: Sendable {
                 for b in 0..<batch {
                     (os.baseAddress! + b * patches * d).update(from: xs.baseAddress! + (b * tokens + 1) * d, count: patches * d)
                 }
+            }
+        }
+        return (out, attention)
+    }
+
+    /// softmax(q_CLS · K^T / √hd) of `block` on its input x, per head, averaged over heads; the patches' part.
+    func clsAttention(_ block: DINOv2Weights.Block, _ x: Matrix, batch: Int, tokens: Int) -> [Float] {
+        let d = weights.width, heads = weights.heads, hd = d / heads, patches = tokens - 1
+        let qkv = block.qkv.forward(TransformerMath.layerNorm(x, weight: block.norm1.weight, bias: block.norm1.bias, eps: weights.layerNormEps))
+        var out = [Float](repeating: 0, count: batch * patches)
+        var row = [Float](repeating: 0, count: tokens)
+        let scale = 1 / Float(hd).squareRoot()
+        for b in 0..<batch {
+            let base = b * tokens * 3 * d
+            for h in 0..<heads {
+                for j in 0..<tokens {
+                    var dot: Float = 0
+                    for c in 0..<hd { dot += qkv.storage[base + h * hd + c] * qkv.storage[base + j * 3 * d + d + h * hd + c] }
+                    row[j] = dot * scale
+                }
+                row.withUnsafeMutableBufferPointer { TransformerMath.softmaxRows($0.baseAddress!, rows: 1, cols: tokens, ld: tokens) }
+                for j in 0..<patches { out[b * patches + j] += row[1 + j] / Float(heads) }
             }
         }
         return out

@@ -141,16 +141,19 @@ public struct ReaderExperiment: Sendable {
                 let f = ScoringForward(model: model, tokens: x, batch: b, layout: layout)
                 return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.saliency[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
             }, test.labels)))
-            rows.append(row("tome", correct(mergedPredictions(reader, test, keep: k), test.labels)))
+            rows.append(row("tome", correct(mergedPredictions(reader, test) { tokens, _ in TokenMerging(metric: tokens).anchors(keeping: k) },
+                                            test.labels)))
             if test.attention != nil {
                 rows.append(row("cls-attention", correct(predictions(reader, test) { _, b, first in
                     (0..<b).map { Array(DeFTPipeline.ranking(test.attention(first + $0)!).prefix(k)) }
                 }, test.labels)))
+                rows.append(row("visionzip", correct(mergedPredictions(reader, test) { tokens, i in
+                    VisionZip.anchors(tokens: tokens, clsAttention: test.attention(i)!, keeping: k)
+                }, test.labels)))
             }
         }
         var omitted: [String] = []
-        if test.attention == nil { omitted.append("cls-attention (the encoder gives no CLS attention)") }
-        omitted.append("visionzip (not implemented)")
+        if test.attention == nil { omitted.append("cls-attention and visionzip (the encoder gives no CLS attention)") }
         let report = Report(task: task, train: train.count, test: test.count,
                             full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
                             rows: rows)
@@ -225,10 +228,11 @@ public struct ReaderExperiment: Sendable {
         return (out, Double(restored) / Double(max(store.count, 1)))
     }
 
-    /// ToMe on the tokens themselves (cosine of x: the encoder's tokens are what the reader reads; ToMe
-    /// would use the layer's keys): k merged tokens, each the mean of its group read at its anchor's
-    /// position, the other slots masked out.
-    func mergedPredictions(_ reader: Reader, _ store: TokenStore, keep k: Int) -> [Int] {
+    /// A merging method's predictions: `anchors(tokens, image)` maps each token to the kept token that
+    /// carries it; each kept slot reads the mean of its group at its own position, the others are masked
+    /// out. ToMe runs on the tokens themselves (cosine of x: the encoder's tokens are what the reader
+    /// reads; ToMe would use the layer's keys), VisionZip as `VisionZip` says.
+    func mergedPredictions(_ reader: Reader, _ store: TokenStore, anchors anchorsOf: (Matrix, Int) -> [Int]) -> [Int] {
         let n = store.tokens
         var out: [Int] = []
         for first in stride(from: 0, to: store.count, by: Self.chunk) {
@@ -239,7 +243,7 @@ public struct ReaderExperiment: Sendable {
             for b in 0..<ids.count {
                 let rows = (b * n)..<((b + 1) * n)
                 let tokens = x.rows(rows)
-                let anchors = TokenMerging(metric: tokens).anchors(keeping: k)
+                let anchors = anchorsOf(tokens, first + b)
                 let merged = TokenMerging.mergedTokens(tokens, anchors: anchors)
                 for (r, a) in Array(Set(anchors)).sorted().enumerated() {
                     mask[b * n + a] = 1

@@ -91,10 +91,12 @@ public struct TaskSplits: Sendable, Equatable, Codable {
     public let validation: Range<Int>
     public let test: Range<Int>
 
-    /// `train` and `test` images; validation is a fifth of `train` more (at least one).
-    public init(train: Int, test: Int) {
+    /// `train` and `test` images from the front of their splits; validation is a fifth of `train` (at
+    /// least one) from the end of the training split, so a larger run reuses a smaller one's cached
+    /// training and test shards.
+    public init(train: Int, test: Int, trainSplitSize: Int = 60_000) {
         self.train = 0..<train
-        validation = train..<(train + max(1, train / 5))
+        validation = (trainSplitSize - max(1, train / 5))..<trainSplitSize
         self.test = 0..<test
     }
 }

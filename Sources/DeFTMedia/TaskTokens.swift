@@ -24,14 +24,36 @@ public enum TaskTokens {
         return (directory as NSString).appendingPathComponent(name)
     }
 
-    /// The tokens of scenes `range` of the split: from the cache, or generated, encoded in chunks
-    /// (`progress(done, total)` after each) and cached.
+    /// Images per cache file: an interrupted encoding resumes from the last whole shard, and a split
+    /// shares its shards with any other range over the same images (`--quick`'s 1 000 are the full
+    /// run's first shard).
+    public static let shard = 1000
+
+    /// The tokens of scenes `range` of the split: shard by shard from the cache, or generated, encoded
+    /// in chunks (`progress(done, total)` after each) and cached.
     public static func load(scenes: FashionScenes, split: FashionMNIST.Split, range: Range<Int>, encoder: VisualEncoder,
                             directory: String = cacheDirectory(), chunk: Int = 32,
                             progress: ((Int, Int) -> Void)? = nil) throws -> TokenStore {
         guard range.upperBound <= scenes.items.images.count else {
             throw DeFTError("Fashion-MNIST \(split.rawValue)", "has \(scenes.items.images.count) images, \(range.upperBound) were asked for")
         }
+        guard !range.isEmpty else { throw DeFTError("Fashion-MNIST \(split.rawValue)", "no images asked for") }
+        var parts: [TokenStore] = [], done = 0
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min((start / shard + 1) * shard, range.upperBound)
+            let offset = done
+            parts.append(try loadShard(scenes: scenes, split: split, range: start..<end, encoder: encoder, directory: directory,
+                                       chunk: chunk) { progress?(offset + $0, range.count) })
+            done += end - start
+            progress?(done, range.count)
+            start = end
+        }
+        return parts.count == 1 ? parts[0] : TokenStore(concatenating: parts)
+    }
+
+    static func loadShard(scenes: FashionScenes, split: FashionMNIST.Split, range: Range<Int>, encoder: VisualEncoder,
+                          directory: String, chunk: Int, progress: (Int) -> Void) throws -> TokenStore {
         let path = cachePath(scenes: scenes, split: split, range: range, encoder: encoder, directory: directory)
         if FileManager.default.fileExists(atPath: path) {
             let store = try TokenStore.load(path: path)
@@ -41,8 +63,8 @@ public enum TaskTokens {
             return store
         }
         let n = encoder.grid.height * encoder.grid.width
-        var inputs: [Matrix] = [], labels: [Int] = [], attention: [[Float]] = []
-        var hasAttention = true
+        var parts: [TokenStore] = []
+        var done = 0
         for start in stride(from: range.lowerBound, to: range.upperBound, by: chunk) {
             let ids = Array(start..<min(start + chunk, range.upperBound))
             let scenesHere = ids.map { scenes.scene($0) }
@@ -52,14 +74,15 @@ public enum TaskTokens {
                 guard o.tokens.rows == n, o.tokens.cols == encoder.tokenDim else {
                     throw DeFTError(encoder.name, "returned \(o.tokens.rows)×\(o.tokens.cols) tokens, expected \(n)×\(encoder.tokenDim)")
                 }
-                inputs.append(o.tokens)
-                if let a = o.clsAttention, a.count == n { attention.append(a) } else { hasAttention = false }
             }
-            labels += scenesHere.map(\.label)
-            progress?(inputs.count, range.count)
+            let attention = out.allSatisfy { $0.clsAttention?.count == n } ? out.map { $0.clsAttention! } : nil
+            // Halved chunk by chunk: a split never sits in memory as float32.
+            parts.append(TokenStore(tokens: n, width: encoder.tokenDim, inputs: out.map(\.tokens), labels: scenesHere.map(\.label),
+                                    attention: attention, encoder: encoder.name))
+            done += ids.count
+            progress(done)
         }
-        let store = TokenStore(tokens: n, width: encoder.tokenDim, inputs: inputs, labels: labels,
-                               attention: hasAttention ? attention : nil, encoder: encoder.name)
+        let store = TokenStore(concatenating: parts)
         try store.write(to: path)
         return store
     }

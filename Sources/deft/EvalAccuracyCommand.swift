@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeFT
+import DeFTEncoders
 import DeFTEval
 import DeFTMedia
 import DeFTTrain
@@ -49,8 +50,8 @@ struct EvalAccuracy: ParsableCommand {
     @Flag(help: "Fashion tasks: 1000 / 1000 images and shorter training (CI).")
     var quick = false
 
-    @Option(help: "Fashion tasks: the encoder that makes the tokens (builtin: built-in patch features on DINOv2's 16×16 grid of 14-px patches).")
-    var encoder: AccuracyEncoder?
+    @Option(help: "Fashion tasks: the encoder that makes the tokens: dinov2-s14 (default: its penultimate layer at 224 px, 256 tokens) or builtin (raw-pixel patch features on the same 16×16 grid).")
+    var encoder: EncoderName?
 
     @Option(help: "Fashion tasks: the reader's training steps (default 1500; --quick 400).")
     var readerSteps: Int?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeFT
+import DeFTEncoders
 import DeFTEval
 import DeFTMedia
 import DeFTTrain
@@ -20,15 +21,13 @@ enum AccuracyTask: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// The encoders the Fashion tasks can take their tokens from. Only the built-in patch features exist
-/// in this build; a real encoder is added here as a case whose `visualEncoder` wraps it.
-enum AccuracyEncoder: String, ExpressibleByArgument, CaseIterable {
-    case builtin
-
-    var visualEncoder: VisualEncoder {
-        switch self {
-        case .builtin: return .builtin
-        }
+/// The Fashion tasks' token source: DINOv2-S/14's penultimate layer (the experiment's frozen model),
+/// or the built-in patch features on the same 16×16 grid (a weight-free control).
+func accuracyEncoder(_ name: EncoderName) throws -> VisualEncoder {
+    switch name {
+    case .dinov2S14: return try .dinov2S14(try DINOv2Encoder.installed())
+    case .builtin: return .builtin
+    case .miniLML6: throw DeFTError("--encoder", "minilm-l6 encodes text; the Fashion tasks need dinov2-s14 or builtin")
     }
 }
 
@@ -39,15 +38,13 @@ struct FashionAccuracy {
     func run() throws {
         let c = command
         guard let task = c.task.scenes else { preconditionFailure("digits runs its own path") }
-        guard let choice = c.encoder else {
-            throw DeFTError("--encoder", "the Fashion-MNIST tasks need an encoder for their tokens: \(AccuracyEncoder.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let encoder = choice.visualEncoder
+        let choice = c.encoder ?? .dinov2S14
+        let encoder = try accuracyEncoder(choice)
         let trainCount = c.train ?? (c.quick ? 1000 : 5000), testCount = c.test ?? (c.quick ? 1000 : 10_000)
         guard trainCount >= 10 else { throw DeFTError("--train", "needs at least 10 images, got \(trainCount)") }
         guard testCount >= 1 else { throw DeFTError("--test", "needs at least 1 image, got \(testCount)") }
         let splits = TaskSplits(train: trainCount, test: testCount)
-        guard splits.validation.upperBound <= 60_000 else {
+        guard splits.train.upperBound <= splits.validation.lowerBound else {
             throw DeFTError("--train", "\(trainCount) training images and a fifth more for validation exceed Fashion-MNIST's 60 000")
         }
         guard testCount <= 10_000 else { throw DeFTError("--test", "Fashion-MNIST has 10 000 test images, \(testCount) were asked for") }
@@ -123,7 +120,7 @@ struct FashionAccuracy {
         out.append("DeFT on validation: " + notes.validationDeFT.keys.sorted(by: >).map { "\(percent($0)) \(percent(notes.validationDeFT[$0]!))" }
             .joined(separator: ", "))
         out.append("deft's feedback costs one all-token reader pass (forward and backward) per image before pruning; deft-no-feedback none")
-        out.append("not in this table: " + notes.omitted.joined(separator: "; "))
+        if !notes.omitted.isEmpty { out.append("not in this table: " + notes.omitted.joined(separator: "; ")) }
         return out.joined(separator: "\n")
     }
 }

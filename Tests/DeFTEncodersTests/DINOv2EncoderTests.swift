@@ -26,6 +26,23 @@ import Testing
         #expect(Fixture.relativeError(out.tokens.storage, expected.values) < 1e-5)
     }
 
+    /// The last block's CLS attention (what the cls-attention and VisionZip baselines rank by) against
+    /// transformers' eager attention probabilities, head-averaged; the tokens beside it are unchanged.
+    @Test(arguments: [("square", 35, 35), ("portrait", 21, 35)], EncoderLayer.allCases)
+    func clsAttentionMatchesTransformers(_ c: (String, Int, Int), _ layer: EncoderLayer) throws {
+        let (name, width, height) = c
+        let f = try Fixture.load("dinov2-tiny-expected.safetensors")
+        let expected = try Fixture.load("dinov2-tiny-cls-attention.safetensors").floats("\(name)_cls_attention")
+        let rgb = try f.bytes("rgb_\(name)").values
+        let encoder = try Self.tiny()
+        let pixels = try ImagePreprocessing(resolution: 35, fit: .keep, patchSize: 7).pixels(rgb: rgb, width: width, height: height, source: name)
+        let out = encoder.forwardWithAttention(pixels: pixels.values, batch: 1, height: height, width: width, layer: layer, clsAttention: true)
+        let attention = try #require(out.clsAttention)
+        #expect(attention.count == expected.values.count && expected.values.count == (width / 7) * (height / 7))
+        #expect(Fixture.relativeError(attention, expected.values) < 1e-5)
+        #expect(out.tokens.storage == encoder.forward(pixels: pixels.values, batch: 1, height: height, width: width, layer: layer).storage)
+    }
+
     @Test func framesBatchedTogetherEqualFramesEncodedAlone() throws {
         var encoder = try Self.tiny()
         let f = try Fixture.load("dinov2-tiny-expected.safetensors")

