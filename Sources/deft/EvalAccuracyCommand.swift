@@ -41,7 +41,7 @@ struct EvalAccuracy: ParsableCommand {
     @Option(help: "digits | fashion-mnist | fashion-mnist-small.")
     var task: AccuracyTask = .digits
 
-    @Option(help: "Fashion tasks: training images (validation: a fifth more, after them). Default 5000; --quick 1000.")
+    @Option(help: "Fashion tasks: training images (validation: a fifth as many, from the end of the training split). Default 5000; --quick 1000.")
     var train: Int?
 
     @Option(help: "Fashion tasks: test images. Default 10000; --quick 1000.")
@@ -61,6 +61,11 @@ struct EvalAccuracy: ParsableCommand {
 
     @Option(help: "Fashion tasks: where the reader is written (default: beside the token cache).")
     var readerOut: String?
+
+    @Option(help: "Fashion tasks: the split every method is evaluated on: test (the reported numbers) or validation (where settings are chosen, without looking at the test split).")
+    var evaluateOn: EvaluationSplit = .test
+
+    enum EvaluationSplit: String, ExpressibleByArgument, CaseIterable { case test, validation }
 
     struct Row: Encodable {
         let ratio: Double
@@ -91,7 +96,7 @@ struct EvalAccuracy: ParsableCommand {
     func run() throws {
         if task != .digits { return try FashionAccuracy(command: self).run() }
         for (name, given) in [("--train", train != nil), ("--test", test != nil), ("--quick", quick), ("--encoder", encoder != nil),
-                              ("--reader-out", readerOut != nil),
+                              ("--reader-out", readerOut != nil), ("--evaluate-on", evaluateOn != .test),
                               ("--reader-steps", readerSteps != nil), ("--deft-steps", deftSteps != nil)] where given {
             throw DeFTError(name, "applies to the Fashion-MNIST tasks, not to --task digits")
         }

@@ -62,7 +62,8 @@ struct FashionAccuracy {
         }
         let train = try encode(trainScenes, .train, splits.train, "train")
         let validation = try encode(trainScenes, .train, splits.validation, "validation")
-        let test = try encode(testScenes, .test, splits.test, "test")
+        let onValidation = c.evaluateOn == .validation
+        let test = onValidation ? validation : try encode(testScenes, .test, splits.test, "test")
 
         var options = ReaderExperiment.Options()
         if let r = c.ratios { options.ratios = r.values }
@@ -95,17 +96,19 @@ struct FashionAccuracy {
         let readerPath = c.readerOut ?? (TaskTokens.cacheDirectory() as NSString)
             .appendingPathComponent("reader-\(task.rawValue)-\(choice.rawValue)-\(trainCount).safetensors")
         try result.reader.save(to: readerPath)
-        let provenance = "tokens: \(encoder.name); reader: \(readerPath)"
+        let provenance = "tokens: \(encoder.name); reader: \(readerPath)" + (onValidation ? "; evaluated on the validation split" : "")
         if c.json {
             FileHandle.standardError.write(Data("\(provenance)\n".utf8))
             try printJSON(result.report)
             return
         }
-        print(render(result.report, result.notes, provenance: provenance, validation: splits.validation.count))
+        print(render(result.report, result.notes, provenance: provenance, validation: splits.validation.count, onValidation: onValidation))
     }
 
-    func render(_ r: ReaderExperiment.Report, _ notes: ReaderExperiment.Notes, provenance: String, validation: Int) -> String {
-        var out = ["\(r.task): reader trained on \(r.train) images (validation \(validation)), tested on \(r.test); \(provenance)",
+    func render(_ r: ReaderExperiment.Report, _ notes: ReaderExperiment.Notes, provenance: String, validation: Int,
+                onValidation: Bool) -> String {
+        let evaluated = onValidation ? "evaluated on the validation split (\(r.test) images; not the test split)" : "tested on \(r.test)"
+        var out = ["\(r.task): reader trained on \(r.train) images (validation \(validation)), \(evaluated); \(provenance)",
                    "all tokens: \(percent(r.full.accuracy)) ± \(percent(r.full.stderr)) (validation \(percent(notes.validationFull)))", ""]
         var table = [["keep", "k", "method", "mode", "accuracy", "retained", "vs uniform (paired)", "tokens read"]]
         for row in r.rows {
