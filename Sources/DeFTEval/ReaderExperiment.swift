@@ -91,10 +91,12 @@ public struct ReaderExperiment: Sendable {
         var rows: [Row] = [], validationDeFT = [Double: Double](), spread = [Double: (Double, Double)]()
         let n = layout.count
         let uniform = BaselineRankings.uniform(layout)
+        // Widened to float32 once for every ratio's training (5000 images of 256×384: 2 GB).
+        let data = try TrainingSet(layout: layout, inputs: (0..<train.count).map(train.input), labels: train.labels)
         for ratio in options.ratios {
             let k = TokenScores.keepCount(ratio: ratio, tokens: n)
             // 2. DeFT trained at this ratio with the frozen reader as the objective.
-            let model = try trainDeFT(reader: reader, train: train, layout: layout, ratio: ratio) {
+            let model = trainDeFT(reader: reader, data: data, ratio: ratio) {
                 progress?(.deft(ratio: ratio, step: $0, of: options.deftSteps))
             }
             let service = ScoringService(model: model, head: nil)
@@ -162,14 +164,13 @@ public struct ReaderExperiment: Sendable {
     }
 
     /// Trains DeFT at `ratio` with the frozen reader as its task objective.
-    func trainDeFT(reader: Reader, train: TokenStore, layout: TokenLayout, ratio: Double, progress: (Int) -> Void) throws -> DeFTModel {
-        var config = DeFTConfig(tokenDim: train.width, semanticDim: options.semanticDim)
+    func trainDeFT(reader: Reader, data: TrainingSet, ratio: Double, progress: (Int) -> Void) -> DeFTModel {
+        var config = DeFTConfig(tokenDim: data.tokenDim, semanticDim: options.semanticDim)
         config.retentionRatio = ratio
         let model = DeFTModel(untrained: config, seed: options.seed &+ 1)
         var o = TrainingOptions()
         o.ratio = ratio; o.batchSize = options.deftBatch; o.learningRate = options.deftLearningRate
         o.temperature = options.temperature; o.seed = options.seed
-        let data = try TrainingSet(layout: layout, inputs: (0..<train.count).map(train.input), labels: train.labels)
         var trainer = Trainer(model: model, objective: reader, data: data, options: o)
         trainer.frozen = ["reader"]
         trainer.gate = GateObjective(cost: options.gateCost)
