@@ -24,6 +24,8 @@ public struct ReaderExperiment: Sendable {
         public var randomSeeds = 5
         /// λ, the reconstruction gate's price per restored token (hybrid), as in the digits' training.
         public var gateCost: Float = 1
+        /// The share of DeFT's training steps without feedback (`TrainingOptions.feedbackDropout`).
+        public var feedbackDropout: Double = 0
         public var seed: UInt64 = 0
         public init() {}
     }
@@ -170,7 +172,7 @@ public struct ReaderExperiment: Sendable {
         let model = DeFTModel(untrained: config, seed: options.seed &+ 1)
         var o = TrainingOptions()
         o.ratio = ratio; o.batchSize = options.deftBatch; o.learningRate = options.deftLearningRate
-        o.temperature = options.temperature; o.seed = options.seed
+        o.temperature = options.temperature; o.seed = options.seed; o.feedbackDropout = options.feedbackDropout
         var trainer = Trainer(model: model, objective: reader, data: data, options: o)
         trainer.frozen = ["reader"]
         trainer.gate = GateObjective(cost: options.gateCost)

@@ -42,7 +42,24 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var batchSize = 16
     public var learningRate: Float = 1e-3
     public var seed: UInt64 = 0
+    /// The share of steps trained with no feedback signal (chosen per step from the seed): the
+    /// scores are then what inference without feedback sees, so the saliency learns to stand alone
+    /// instead of only complementing the feedback. 0: always feedback (the reference).
+    public var feedbackDropout: Double = 0
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case ratio, temperature, batchSize, learningRate, seed, feedbackDropout }
+
+    /// Training records written before `feedbackDropout` existed read as 0 (what those runs did).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ratio = try c.decode(Double.self, forKey: .ratio)
+        temperature = try c.decode(Float.self, forKey: .temperature)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        feedbackDropout = try c.decodeIfPresent(Double.self, forKey: .feedbackDropout) ?? 0
+    }
 
     /// Checked before any work: an infinite temperature used to train, write the weights and only
     /// then fail on the training record.
@@ -51,6 +68,7 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
         guard temperature.isFinite, temperature > 0 else { throw DeFTError("--temperature", "must be a positive finite number, got \(temperature)") }
         guard learningRate.isFinite, learningRate > 0 else { throw DeFTError("--lr", "must be a positive finite number, got \(learningRate)") }
         guard batchSize > 0 else { throw DeFTError("--batch", "must be positive, got \(batchSize)") }
+        guard feedbackDropout >= 0, feedbackDropout <= 1 else { throw DeFTError("--feedback-dropout", "must be in [0, 1], got \(feedbackDropout)") }
     }
 }
 
@@ -111,7 +129,8 @@ public struct Trainer: Sendable {
     /// What the backward holds constant: the feedback signal (itself a gradient) and the soft
     /// mask's thresholds (they move only by re-ranking). Finite-difference checks fix them too.
     public struct Constants: Sendable {
-        public var feedback: [Float]
+        /// nil: a step without feedback (`feedbackDropout`).
+        public var feedback: [Float]?
         public var thresholds: [Float]
     }
 
@@ -124,11 +143,19 @@ public struct Trainer: Sendable {
     private func constants(_ trace: inout ScoringTrace, tokens x: Matrix) -> Constants {
         // Feedback without the labels: at inference there are none, and training should see
         // the scores it will be judged by.
-        let fb = TaskFeedback.signal(objective, model: model, z: trace.z, tokens: x, batch: trace.batch, labels: nil)
+        let fb = dropsFeedback(step: adam.step + 1) ? nil
+            : TaskFeedback.signal(objective, model: model, z: trace.z, tokens: x, batch: trace.batch, labels: nil)
         trace.setFeedback(fb)
         let k = TokenScores.keepCount(ratio: options.ratio, tokens: data.layout.count)
         return Constants(feedback: fb, thresholds: SoftMask.thresholds(scores: trace.combined, batch: trace.batch,
                                                                        tokens: data.layout.count, keep: k))
+    }
+
+    /// Whether step t (1-based) trains without feedback: a function of the seed and t alone.
+    public func dropsFeedback(step t: Int) -> Bool {
+        guard options.feedbackDropout > 0 else { return false }
+        var rng = SplitMix64(seed: options.seed ^ (UInt64(t) &* 0xD1B5_4A32_D192_ED03) ^ 0xFEED)
+        return Double(rng.next() >> 11) / Double(1 << 53) < options.feedbackDropout
     }
 
     /// Loss and gradients for one batch, without changing anything.

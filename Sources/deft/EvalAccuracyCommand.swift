@@ -59,6 +59,9 @@ struct EvalAccuracy: ParsableCommand {
     @Option(help: "Fashion tasks: DeFT's training steps per ratio (default 600; --quick 150).")
     var deftSteps: Int?
 
+    @Option(help: "Fashion tasks: the share of DeFT's training steps without the feedback signal, so its saliency also works alone (default 0).")
+    var feedbackDropout: Double?
+
     @Option(help: "Fashion tasks: where the reader is written (default: beside the token cache).")
     var readerOut: String?
 
@@ -96,7 +99,7 @@ struct EvalAccuracy: ParsableCommand {
     func run() throws {
         if task != .digits { return try FashionAccuracy(command: self).run() }
         for (name, given) in [("--train", train != nil), ("--test", test != nil), ("--quick", quick), ("--encoder", encoder != nil),
-                              ("--reader-out", readerOut != nil), ("--evaluate-on", evaluateOn != .test),
+                              ("--reader-out", readerOut != nil), ("--evaluate-on", evaluateOn != .test), ("--feedback-dropout", feedbackDropout != nil),
                               ("--reader-steps", readerSteps != nil), ("--deft-steps", deftSteps != nil)] where given {
             throw DeFTError(name, "applies to the Fashion-MNIST tasks, not to --task digits")
         }

@@ -72,6 +72,10 @@ struct FashionAccuracy {
             guard s > 0 else { throw DeFTError("--reader-steps", "must be at least 1, got \(s)") }
             options.reader.steps = s
         }
+        if let p = c.feedbackDropout {
+            guard p >= 0, p <= 1 else { throw DeFTError("--feedback-dropout", "must be in [0, 1], got \(p)") }
+            options.feedbackDropout = p
+        }
         if let s = c.deftSteps {
             guard s > 0 else { throw DeFTError("--deft-steps", "must be at least 1, got \(s)") }
             options.deftSteps = s

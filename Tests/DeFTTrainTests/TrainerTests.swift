@@ -86,6 +86,24 @@ import Testing
 
 /// Options and records are checked before anything is written.
 @Suite struct CheckpointSafetyTests {
+    @Test func feedbackDropoutDropsTheShareAskedForAndOnlyThen() throws {
+        var t = try TrainerTests.digitTrainer(16, batch: 8)
+        #expect((1...200).allSatisfy { !t.dropsFeedback(step: $0) }, "0: the reference, always feedback")
+        var o = t.options
+        o.feedbackDropout = 0.5
+        t = Trainer(model: t.model, objective: t.objective, data: t.data, options: o)
+        let dropped = (1...2000).filter { t.dropsFeedback(step: $0) }
+        #expect(dropped.count > 900 && dropped.count < 1100)
+        #expect(dropped == (1...2000).filter { t.dropsFeedback(step: $0) }, "a function of seed and step")
+        // A dropped step scores without feedback: its constants carry none, the others do.
+        let (x, _) = t.data.batch(Array(0..<8))
+        let stepOfNextCall = t.adam.step + 1
+        #expect((t.constants(tokens: x, batch: 8).feedback == nil) == t.dropsFeedback(step: stepOfNextCall))
+        // Older training records, without the field, read as 0.
+        let old = try JSONDecoder().decode(TrainingOptions.self, from: Data(#"{"ratio":0.5,"temperature":0.05,"batchSize":4,"learningRate":0.001,"seed":1}"#.utf8))
+        #expect(old.feedbackDropout == 0 && old.batchSize == 4)
+    }
+
     @Test func optionsAreValidatedBeforeTraining() {
         var o = TrainingOptions()
         o.temperature = .infinity
