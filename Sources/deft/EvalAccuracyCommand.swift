@@ -59,7 +59,7 @@ struct EvalAccuracy: ParsableCommand {
     @Option(help: "Fashion tasks: DeFT's training steps per ratio (default 600; --quick 150).")
     var deftSteps: Int?
 
-    @Option(help: "Fashion tasks: the share of DeFT's training steps without the feedback signal, so its saliency also works alone (default 0).")
+    @Option(help: "Fashion tasks: the share of DeFT's training steps without the feedback signal, so its saliency also works alone (default 0.5, chosen on validation).")
     var feedbackDropout: Double?
 
     @Option(help: "Fashion tasks: where the reader is written (default: beside the token cache).")
