@@ -67,6 +67,9 @@ public struct ReaderExperiment: Sendable {
         public var randomSpread: [Double: (Double, Double)]
         public var readerLoss: Double
         public var omitted: [String]
+        /// Per ratio, DeFT's (fast, with feedback) paired difference from each baseline on the same
+        /// images and its standard error: the "beats every baseline by two paired standard errors".
+        public var deftVersus: [Double: [(method: String, difference: Double, stderr: Double)]] = [:]
     }
 
     public let options: Options
@@ -95,6 +98,7 @@ public struct ReaderExperiment: Sendable {
         let validationFull = mean(correct(predictions(reader, validation) { _, _, _ in nil }, validation.labels))
 
         var rows: [Row] = [], validationDeFT = [Double: Double](), spread = [Double: (Double, Double)]()
+        var versus = [Double: [(method: String, difference: Double, stderr: Double)]]()
         let n = layout.count
         let uniform = BaselineRankings.uniform(layout)
         // Widened to float32 once for every ratio's training (5000 images of 256×384: 2 GB).
@@ -117,7 +121,9 @@ public struct ReaderExperiment: Sendable {
             }
             validationDeFT[ratio] = mean(correct(try deft(validation, feedback: true), validation.labels))
             let uni = correct(predictions(reader, test) { _, b, _ in Array(repeating: Array(uniform.prefix(k)), count: b) }, test.labels)
+            var perImage = [String: [Double]]()   // the fast rows' per-image correctness, for DeFT's paired differences
             func row(_ method: String, _ c: [Double], tokens: Double? = nil) -> Row {
+                if tokens == nil { perImage[method] = c }
                 let acc = mean(c)
                 let diffs = zip(c, uni).map { $0 - $1 }
                 return Row(method: method, mode: "fast", ratio: ratio, k: k, tokens_read: tokens ?? Double(k), accuracy: acc,
@@ -159,6 +165,12 @@ public struct ReaderExperiment: Sendable {
                     VisionZip.anchors(tokens: tokens, clsAttention: test.attention(i)!, keeping: k)
                 }, test.labels)))
             }
+            if let d = perImage["deft"] {
+                versus[ratio] = perImage.keys.filter { $0 != "deft" && $0 != "deft-no-feedback" }.sorted().map { m in
+                    let diffs = zip(d, perImage[m]!).map { $0 - $1 }
+                    return (m, mean(diffs), pairedStandardError(diffs))
+                }
+            }
         }
         var omitted: [String] = []
         if test.attention == nil { omitted.append("cls-attention and visionzip (the encoder gives no CLS attention)") }
@@ -166,7 +178,7 @@ public struct ReaderExperiment: Sendable {
                             full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
                             rows: rows)
         return (report, Notes(validationFull: validationFull, validationDeFT: validationDeFT, randomSpread: spread,
-                              readerLoss: trained.loss, omitted: omitted), reader)
+                              readerLoss: trained.loss, omitted: omitted, deftVersus: versus), reader)
     }
 
     /// Trains DeFT at `ratio` with the frozen reader as its task objective.

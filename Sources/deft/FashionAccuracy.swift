@@ -126,6 +126,10 @@ struct FashionAccuracy {
             "\(percent(k)) \(percent(notes.randomSpread[k]!.0))–\(percent(notes.randomSpread[k]!.1))" }.joined(separator: ", "))
         out.append("DeFT on validation: " + notes.validationDeFT.keys.sorted(by: >).map { "\(percent($0)) \(percent(notes.validationDeFT[$0]!))" }
             .joined(separator: ", "))
+        for ratio in notes.deftVersus.keys.sorted(by: >) {
+            out.append("deft − baseline at \(percent(ratio)), paired: " + notes.deftVersus[ratio]!.map {
+                "\($0.method) " + String(format: "%+.1f ± %.1f", $0.difference * 100, $0.stderr * 100) }.joined(separator: ", "))
+        }
         out.append("deft's feedback costs one all-token reader pass (forward and backward) per image before pruning; deft-no-feedback none")
         if !notes.omitted.isEmpty { out.append("not in this table: " + notes.omitted.joined(separator: "; ")) }
         return out.joined(separator: "\n")
