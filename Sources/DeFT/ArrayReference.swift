@@ -16,16 +16,19 @@ public struct ArrayReference: Sendable {
 
     public var label: String { key.map { "\(path):\($0)" } ?? path }
 
-    public func load() throws -> Tensor {
+    public func load() throws -> Tensor { try loadWithMetadata().tensor }
+
+    /// The array and its file's metadata (a safetensors `__metadata__`; none for .npy).
+    public func loadWithMetadata() throws -> (tensor: Tensor, metadata: [String: String]) {
         if path.hasSuffix(".safetensors") {
             let file = try SafetensorsFile.load(path: path)
-            if let key { return try file.floats(key) }
+            if let key { return (try file.floats(key), file.metadata) }
             guard file.names.count == 1 else {
                 throw DeFTError(path, "holds \(file.names.count) tensors; name one as \(path):KEY (\(file.names.joined(separator: ", ")))")
             }
-            return try file.floats(file.names[0])
+            return (try file.floats(file.names[0]), file.metadata)
         }
-        if path.hasSuffix(".npy") { return try Npy.load(path: path) }
+        if path.hasSuffix(".npy") { return (try Npy.load(path: path), [:]) }
         throw DeFTError(path, "expected a .npy file or FILE.safetensors[:KEY]")
     }
 

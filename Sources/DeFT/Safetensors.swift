@@ -124,10 +124,14 @@ public struct SafetensorsFile: Sendable {
         }
     }
 
-    /// Writes float32 tensors the way the Python library does: keys sorted, data in key order,
-    /// the JSON header padded with spaces to a multiple of 8 bytes.
+    /// How `write` stores floats.
+    public enum FloatType: String, Sendable { case f32 = "F32", f16 = "F16" }
+
+    /// Writes float tensors the way the Python library does: keys sorted, data in key order,
+    /// the JSON header padded with spaces to a multiple of 8 bytes. `.f16` halves the file (stored
+    /// encoder tokens); a value beyond float16's range (±65504) is an error naming the tensor.
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
-                             to path: String) throws {
+                             as type: FloatType = .f32, to path: String) throws {
         var header = "{"
         var parts: [String] = []
         if !metadata.isEmpty {
@@ -136,9 +140,13 @@ public struct SafetensorsFile: Sendable {
         }
         var offset = 0
         let ordered = tensors.sorted { $0.name < $1.name }
+        let size = type == .f32 ? 4 : 2
         for (name, t) in ordered {
-            let bytes = t.values.count * 4
-            parts.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            if type == .f16, let i = t.values.firstIndex(where: { !(abs($0) <= 65504) }) {
+                throw DeFTError(path, "tensor '\(name)' holds \(t.values[i]) at \(i), outside float16's range")
+            }
+            let bytes = t.values.count * size
+            parts.append("\(jsonString(name)):{\"dtype\":\"\(type.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         header += parts.joined(separator: ",") + "}"
@@ -147,7 +155,10 @@ public struct SafetensorsFile: Sendable {
         var out = Data(capacity: 8 + headerBytes.count + offset)
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: headerBytes)
-        for (_, t) in ordered {
+        for (_, t) in ordered where type == .f16 {
+            for v in t.values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        }
+        for (_, t) in ordered where type == .f32 {
             t.values.withUnsafeBufferPointer { p in
                 if UInt32(1).littleEndian == 1, p.count > 0 { out.append(UnsafeBufferPointer(start: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: UInt8.self), count: p.count * 4)) }
                 else { for v in p { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } } }

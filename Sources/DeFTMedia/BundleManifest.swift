@@ -7,10 +7,14 @@ import Foundation
 /// ```json
 /// { "title": "Astronaut", "modality": "image", "media": "astronaut.png", "grid": [24, 24],
 ///   "features": "clip.npy", "weights": "weights.safetensors", "logits": "x.safetensors:logits",
-///   "gradient": "g.npy", "label": 3, "frames": 8, "tokens": "passage.tokens.tsv", "encoder": "builtin" }
+///   "gradient": "g.npy", "label": 3, "frames": 8, "tokens": "passage.tokens.tsv", "encoder": "builtin",
+///   "fit": "pad" }
 /// ```
-/// Only `modality` and `media` are required. `encoder` says which encoder the bundle's weights expect
-/// when it has no `features` (dinov2-s14, minilm-l6 or builtin; absent: builtin, as bundles were before).
+/// Only `modality` and `media` are required. `encoder` says which encoder made the tokens: without
+/// `features` the one that encodes the media on load (dinov2-s14, minilm-l6 or builtin; absent: builtin,
+/// as bundles were before); with them, the one that computed them. `fit` (pad, crop or keep; default
+/// pad) is how dinov2-s14 framed a non-square image or frame, so its stored tokens are drawn over the
+/// pixels it saw.
 public struct BundleManifest: Sendable, Equatable {
     public var title: String?
     public var modality: Modality
@@ -24,6 +28,7 @@ public struct BundleManifest: Sendable, Equatable {
     public var gradient: String?
     public var label: Int?
     public var encoder: EncoderName?
+    public var fit: ImageFit?
 
     public init(modality: Modality, media: String) { self.modality = modality; self.media = media }
 
@@ -74,8 +79,12 @@ public struct BundleManifest: Sendable, Equatable {
             guard let name = EncoderName(rawValue: e) else { throw DeFTError(path, "unknown encoder '\(e)' (dinov2-s14, minilm-l6 or builtin)") }
             b.encoder = name
         }
+        if let f = try string("fit") {
+            guard let fit = ImageFit(rawValue: f) else { throw DeFTError(path, "unknown fit '\(f)' (pad, crop or keep)") }
+            b.fit = fit
+        }
         if let l = b.label, l < 0 { throw DeFTError(path, "'label' is a class index and cannot be negative, found \(l)") }
-        let known: Set<String> = ["title", "modality", "media", "grid", "frames", "features", "tokens", "weights", "logits", "gradient", "label", "encoder"]
+        let known: Set<String> = ["title", "modality", "media", "grid", "frames", "features", "tokens", "weights", "logits", "gradient", "label", "encoder", "fit"]
         if let unknown = json.keys.first(where: { !known.contains($0) }) {
             throw DeFTError(path, "unknown field '\(unknown)'")
         }
@@ -94,6 +103,7 @@ public struct BundleManifest: Sendable, Equatable {
         if let gradient { obj["gradient"] = gradient }
         if let label { obj["label"] = label }
         if let encoder { obj["encoder"] = encoder.rawValue }
+        if let fit { obj["fit"] = fit.rawValue }
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
         let path = (folder as NSString).appendingPathComponent(Self.fileName)
         do { try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: path)) } catch {

@@ -73,10 +73,7 @@ extension EncoderChoice {
     func dinov2(_ frames: [RGBImage], source: String) throws -> (tokens: Matrix, grid: GridSize, framed: [RGBImage], origin: String) {
         let encoder = try LoadedEncoders.dinov2S14()
         let pre = try ImagePreprocessing(resolution: resolution, fit: fit)
-        let framed = frames.map { f -> RGBImage in
-            let (rgb, w, h) = pre.framedForFit(f.pixels, width: f.width, height: f.height)
-            return RGBImage(width: w, height: h, pixels: rgb)
-        }
+        let framed = frames.map { $0.framed(pre) }
         let layer = self.layer ?? .penultimate
         let out = try encoder.encode(framed.map { ($0.pixels, $0.width, $0.height) }, preprocessing: pre, layer: layer, source: source)
         return (out.tokens, GridSize(height: out.gridHeight, width: out.gridWidth), framed, origin(.dinov2S14, layer: layer))
@@ -92,5 +89,13 @@ extension EncoderChoice {
             TextToken(surface: String(decoding: utf8[span], as: UTF8.self), byteStart: span.lowerBound, byteEnd: span.upperBound)
         }
         return (out.tokens, TextDocument(text: text, tokens: tokens), origin(.miniLML6, layer: layer))
+    }
+}
+
+extension RGBImage {
+    /// The image padded or cropped to the square the encoder takes (as it is for `keep`).
+    func framed(_ pre: ImagePreprocessing) -> RGBImage {
+        let (rgb, w, h) = pre.framedForFit(pixels, width: width, height: height)
+        return RGBImage(width: w, height: h, pixels: rgb)
     }
 }

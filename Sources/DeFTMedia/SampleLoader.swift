@@ -1,4 +1,5 @@
 import DeFT
+import DeFTEncoders
 import Foundation
 
 /// How to turn media into tokens when the input does not say.
@@ -95,6 +96,17 @@ public enum SampleLoader {
             let doc = try m.tokens.map { try TextTokenizer.loadTokenList(path: resolve($0), text: text) } ?? TextTokenizer.tokenize(text)
             sample = try self.text(name: name, document: doc, source: media, options: opts)
         }
+        // Tokens DINOv2 computed from a padded or cropped square are drawn over that square, as when it
+        // encodes on load.
+        if m.features != nil, m.encoder == .dinov2S14, let fit = try? ImagePreprocessing(fit: m.fit ?? .pad) {
+            let notes = sample.notes
+            switch sample.media {
+            case .image(let i)?: sample = LoadedSample(name: sample.name, media: .image(i.framed(fit)), tokenSet: sample.tokenSet)
+            case .video(let f)?: sample = LoadedSample(name: sample.name, media: .video(f.map { $0.framed(fit) }), tokenSet: sample.tokenSet)
+            default: break
+            }
+            sample.notes = notes
+        }
         let n = sample.tokenSet.layout.count
         if let w = m.weights {
             let weights = try resolve(w)
@@ -136,7 +148,7 @@ public enum SampleLoader {
 
     static func image(name: String, image: RGBImage, source: String, options: LoadOptions) throws -> LoadedSample {
         if let f = options.features {
-            let t = try ArrayReference(f).load()
+            let (t, origin) = try features(f)
             let rows = t.shape.count == 3 && t.shape[0] == 1 ? t.shape[1] : (t.shape.count == 2 ? t.shape[0] : -1)
             guard rows > 0 else { throw DeFTError(ArrayReference(f).label, "image features have shape \(t.shape), expected [N,d]") }
             let grid = try options.grid ?? squareGrid(rows, source: ArrayReference(f).label)
@@ -145,7 +157,7 @@ public enum SampleLoader {
             }
             let layout = TokenLayout.image(height: grid.height, width: grid.width)
             return LoadedSample(name: name, media: .image(image),
-                                tokenSet: TokenSet(tokens: t.asMatrix(), layout: layout, featureOrigin: "features from \((f as NSString).lastPathComponent)"))
+                                tokenSet: TokenSet(tokens: t.asMatrix(), layout: layout, featureOrigin: origin))
         }
         if try options.encoder.resolved(for: .image, source: source) == .dinov2S14 {
             guard options.grid == nil else { throw DeFTError("--grid", "DINOv2's grid follows from --resolution and --fit; --grid is for --encoder builtin") }
@@ -171,7 +183,7 @@ public enum SampleLoader {
         let first = frames[0]
         if let f = options.features {
             let ref = ArrayReference(f)
-            let t = try ref.load()
+            let (t, origin) = try features(f)
             let grid = try options.grid ?? squareGrid(t.shape.count == 3 ? t.shape[1] : -1, source: ref.label)
             let per = grid.height * grid.width
             let total = t.shape.count == 3 ? t.shape[0] * t.shape[1] : (t.shape.count == 2 ? t.shape[0] : -1)
@@ -180,7 +192,7 @@ public enum SampleLoader {
             }
             return LoadedSample(name: name, media: .video(frames),
                                 tokenSet: TokenSet(tokens: t.asMatrix(), layout: .video(frames: frames.count, height: grid.height, width: grid.width),
-                                                   featureOrigin: "features from \((f as NSString).lastPathComponent)"))
+                                                   featureOrigin: origin))
         }
         if try options.encoder.resolved(for: .video, source: source) == .dinov2S14 {
             guard options.grid == nil else { throw DeFTError("--grid", "DINOv2's grid follows from --resolution and --fit; --grid is for --encoder builtin") }
@@ -203,13 +215,11 @@ public enum SampleLoader {
         }
         if let f = options.features {
             let ref = ArrayReference(f)
-            let t = try ref.load()
+            let (t, origin) = try features(f)
             let rows = t.shape.count == 2 ? t.shape[0] : (t.shape.count == 3 && t.shape[0] == 1 ? t.shape[1] : -1)
             guard rows == document.tokens.count else {
                 throw DeFTError(ref.label, "features have shape \(t.shape) but the text has \(document.tokens.count) tokens")
             }
-            let origin = f.contains("minilm") ? "all-MiniLM-L6-v2 features (\((ref.path as NSString).lastPathComponent))"
-                                              : "features from \((ref.path as NSString).lastPathComponent)"
             return LoadedSample(name: name, media: .text(document),
                                 tokenSet: TokenSet(tokens: t.asMatrix(), layout: .text(count: rows), featureOrigin: origin))
         }
@@ -222,6 +232,15 @@ public enum SampleLoader {
         return LoadedSample(name: name, media: .text(document),
                             tokenSet: TokenSet(tokens: TextFeatures.encode(document), layout: .text(count: document.tokens.count),
                                                featureOrigin: TextFeatures.origin))
+    }
+
+    /// Stored features and what made them: the encoder and settings a deft-written safetensors file
+    /// records (`deft encode`, `deft bundle`), else just the file's name.
+    static func features(_ f: String) throws -> (Tensor, origin: String) {
+        let ref = ArrayReference(f)
+        let (t, metadata) = try ref.loadWithMetadata()
+        let file = (ref.path as NSString).lastPathComponent
+        return (t, metadata["origin"].map { "\($0) (\(file))" } ?? "features from \(file)")
     }
 
     static func squareGrid(_ n: Int, source: String) throws -> GridSize {

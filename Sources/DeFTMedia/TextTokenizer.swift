@@ -55,6 +55,11 @@ public enum TextTokenizer {
         return text.terminalSafeText
     }
 
+    /// The token list `loadTokenList` reads back: a header line, then `surface<TAB>start<TAB>end` per token.
+    public static func tokenList(_ document: TextDocument) -> String {
+        "token\tstart\tend\n" + document.tokens.map { "\($0.surface)\t\($0.byteStart)\t\($0.byteEnd)\n" }.joined()
+    }
+
     /// A model's token list (`token<TAB>start<TAB>end` with a header line; offsets are UTF-8 byte offsets
     /// into `text`, the one unit of text spans everywhere in deft — `deft encode` writes the same).
     public static func loadTokenList(path: String, text: String) throws -> TextDocument {

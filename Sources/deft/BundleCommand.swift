@@ -20,7 +20,7 @@ struct Bundle: ParsableCommand {
     @Option(help: "A title for the viewer.") var title: String?
     @Option(help: "image, video or text (default: from the input).") var modality: Modality?
     @OptionGroup var media: MediaOptions
-    @Option(help: ArgumentHelp("Token features from a model (.npy or .safetensors[:KEY]).", valueName: "PATH")) var features: String?
+    @Option(help: ArgumentHelp("Token features from a model (.npy or .safetensors[:KEY]); without them a real encoder's tokens are computed now and stored in float16 (ENCODER.safetensors, and ENCODER.tokens.tsv for text).", valueName: "PATH")) var features: String?
     @Option(help: ArgumentHelp("Token list with byte offsets for text features (.tsv).", valueName: "PATH")) var tokens: String?
     @Option(help: ArgumentHelp("DeFT weights (safetensors); a head beside them is copied too.", valueName: "PATH")) var weights: String?
     @Option(help: ArgumentHelp("Per-token logits.", valueName: "PATH[:KEY]")) var logits: String?
@@ -60,9 +60,27 @@ struct Bundle: ParsableCommand {
         m.grid = media.grid
         m.frames = media.frames
         m.features = try copy(features)
+        m.tokens = try copy(tokens)
         // Without features, the tokens come from an encoder: record which, so the weights meet them again.
         if features == nil { m.encoder = try media.choice.resolved(for: m.modality, source: input) }
-        m.tokens = try copy(tokens)
+        if let encoder = m.encoder, encoder != .builtin {
+            // A real encoder's tokens are stored (float16: half the bytes, each value kept to 11 significant
+            // bits), so opening the bundle reads them instead of running the encoder, on any machine.
+            let layout = sample.tokenSet.layout
+            m.features = encoder.rawValue + ".safetensors"
+            try TokenFile.write(sample, source: input, as: .f16, to: (out as NSString).appendingPathComponent(m.features!))
+            if layout.modality == .text, case .text(let document)? = sample.media {
+                m.tokens = encoder.rawValue + ".tokens.tsv"
+                let path = (out as NSString).appendingPathComponent(m.tokens!)
+                do { try Data(TextTokenizer.tokenList(document).utf8).write(to: URL(fileURLWithPath: path)) } catch {
+                    throw DeFTError(path, "cannot write: \(error.localizedDescription)")
+                }
+            } else {
+                m.grid = GridSize(height: layout.height, width: layout.width)
+                m.fit = media.choice.fit
+                if layout.modality == .video { m.frames = layout.frames }
+            }
+        }
         m.weights = try copy(weights)
         if let weights {
             let head = String(weights.dropLast(weights.hasSuffix(".safetensors") ? ".safetensors".count : 0)) + ".head.safetensors"

@@ -36,22 +36,13 @@ struct Encode: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         // The one loading path: the same tokens `deft view` and `deft score` would score.
         let sample = try SampleLoader.load(input, options: media.load)
-        let layout = sample.tokenSet.layout
-        var metadata = ["modality": layout.modality.rawValue, "origin": sample.tokenSet.featureOrigin, "source": input,
-                        "frames": "\(layout.modality == .video ? layout.frames : 1)"]
-        if layout.modality != .text { metadata["grid"] = "\(layout.height)x\(layout.width)" }
-        if case .text(let document)? = sample.media {
-            metadata["spans"] = "[" + document.tokens.map { "[\($0.byteStart),\($0.byteEnd)]" }.joined(separator: ",") + "]"
-            metadata["span_unit"] = "utf8-bytes"
-        }
-        let tokens = sample.tokenSet.tokens
-        let tensor = Tensor(shape: [tokens.rows, tokens.cols], values: tokens.storage)
-        if out.hasSuffix(".npy") { try Npy.write(tensor, to: out) } else {
-            try SafetensorsFile.write([("tokens", tensor)], metadata: metadata, to: out)
+        let layout = sample.tokenSet.layout, tokens = sample.tokenSet.tokens
+        if out.hasSuffix(".npy") { try Npy.write(TokenFile.tensor(sample), to: out) } else {
+            try TokenFile.write(sample, source: input, as: .f32, to: out)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         print("\(out): \(tokens.rows)×\(tokens.cols) tokens from \(sample.tokenSet.featureOrigin)"
-              + (metadata["grid"].map { ", grid \($0)" } ?? "") + (layout.modality == .video ? ", \(layout.frames) frames" : "")
+              + (layout.modality == .text ? "" : ", grid \(layout.height)x\(layout.width)") + (layout.modality == .video ? ", \(layout.frames) frames" : "")
               + String(format: ", %.2f s", seconds))
     }
 }

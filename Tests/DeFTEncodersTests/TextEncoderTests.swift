@@ -138,24 +138,24 @@ import Testing
         }
     }
 
-    /// The two shipped passages that fit one window (211 and 146 pieces) carry transformers' MiniLM tokens
-    /// and token list: the encoder gives the same pieces, the same spans (the list counts Unicode scalars)
-    /// and the same vectors. (The Gettysburg passage's 329 pieces were encoded in one 331-position pass,
-    /// past the model's 256, so its rows differ from the windowed ones by design.)
+    /// The two sample passages that fit one window (211 and 146 pieces), as transformers' MiniLM encoded
+    /// them (`Fixtures/text/passages`: its last hidden state and token list): the encoder gives the same
+    /// pieces, the same spans (UTF-8 bytes) and the same vectors. This is the independent check behind
+    /// the samples' own tokens, which deft computes. (The Gettysburg passage's 329 pieces need two windows.)
     @Test(.enabled(if: TextFixtures.miniLM != nil, "needs <models>/minilm-l6 (deft models fetch)"))
-    func miniLMReproducesTheShippedPassages() throws {
+    func miniLMReproducesTransformersOnTheSamplePassages() throws {
         let encoder = try TextEncoder(directory: TextFixtures.miniLM!)
         let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Samples")
+        let reference = TextFixtures.directory.appendingPathComponent("passages")
         for name in ["declaration-preamble", "tale-of-two-cities"] {
-            let dir = samples.appendingPathComponent(name)
-            let text = try String(contentsOf: dir.appendingPathComponent(name + ".txt"), encoding: .utf8)
-            let tsv = try String(contentsOf: dir.appendingPathComponent(name + ".minilm.tokens.tsv"), encoding: .utf8)
+            let text = try String(contentsOf: samples.appendingPathComponent(name).appendingPathComponent(name + ".txt"), encoding: .utf8)
+            let tsv = try String(contentsOf: reference.appendingPathComponent(name + ".minilm.tokens.tsv"), encoding: .utf8)
             let rows = tsv.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
             let out = encoder.encode(text)
             #expect(out.pieces == rows.map { String($0[0]) }, "\(name)")
             #expect(out.spans == rows.map { Int($0[1])!..<Int($0[2])! }, "\(name)")
-            let want = try Npy.load(path: dir.appendingPathComponent(name + ".minilm.npy").path)
+            let want = try Npy.load(path: reference.appendingPathComponent(name + ".minilm.npy").path)
             #expect(want.shape == [out.tokens.rows, 384])
             let err = TextFixtures.relativeError(out.tokens.storage, want.values)
             #expect(err <= 1e-4, "\(name): relative error \(err)")

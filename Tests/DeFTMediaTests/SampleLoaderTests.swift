@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import DeFT
 @testable import DeFTMedia
+import DeFTEncoders
 
 @Suite struct SampleLoaderTests {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -33,6 +34,43 @@ import Testing
         let text = try SampleLoader.load(root.appendingPathComponent("Samples/gettysburg-address").path)
         #expect(text.tokenSet.featureOrigin.hasPrefix("all-MiniLM-L6-v2"))
         #expect(text.tokenSet.tokens.cols == 384)
+    }
+
+    /// The photos, the video and the passages carry real encoders' tokens, stored by `deft bundle`
+    /// (Samples/bundle.sh) with what made them; the photos and frames are drawn as the padded square
+    /// DINOv2 saw; and each sample's weights were trained on those tokens and load in PyTorch strictly:
+    /// exactly the reference's state_dict keys, float32, token width 384.
+    @Test func theSamplesCarryRealEncoderTokensAndReferenceWeights() throws {
+        let reference = Set(["sam.mlp.0", "sam.mlp.2", "scoring.mlp_score.0", "scoring.mlp_score.2", "scoring.mlp_score.4",
+                             "scoring.reconstruct_gate.0", "rtd.encoder.0", "rtd.encoder.2", "rtd.decoder.0", "rtd.decoder.2",
+                             "rtd.reconstruct_gate.0"].flatMap { [$0 + ".weight", $0 + ".bias"] } + ["scoring.mixture_logits"])
+        let names = ["astronaut", "cat", "coffee", "deep-field", "rocket", "big-buck-bunny",
+                     "gettysburg-address", "declaration-preamble", "tale-of-two-cities"]
+        for name in names {
+            let folder = root.appendingPathComponent("Samples/\(name)").path
+            let m = try BundleManifest.load(folder: folder)
+            let s = try SampleLoader.load(folder)
+            let encoder: EncoderName = m.modality == .text ? .miniLML6 : .dinov2S14
+            #expect(m.encoder == encoder && m.features == encoder.rawValue + ".safetensors", "\(name)")
+            let stored = try SafetensorsFile.load(path: folder + "/" + m.features!)
+            #expect(stored.entries["tokens"]?.dtype == "F16", "\(name)")
+            #expect(s.tokenSet.featureOrigin.hasPrefix(encoder.displayName), "\(name): \(s.tokenSet.featureOrigin)")
+            #expect(s.tokenSet.tokens.cols == 384 && s.tokenSet.tokens.storage.allSatisfy { $0.isFinite }, "\(name)")
+            switch s.media {
+            case .image(let i)?:
+                #expect(s.tokenSet.layout == .image(height: 24, width: 24) && i.width == 336 && i.height == 336, "\(name)")
+            case .video(let f)?:
+                #expect(s.tokenSet.layout == .video(frames: 8, height: 24, width: 24) && f.allSatisfy { $0.width == 336 && $0.height == 336 })
+            case .text(let d)?:
+                // Every wordpiece's span lies inside the passage, in order.
+                #expect(zip(d.tokens, d.tokens.dropFirst()).allSatisfy { $0.byteEnd <= $1.byteStart } && (d.tokens.last?.byteEnd ?? 0) <= d.text.utf8.count)
+            case nil: Issue.record("\(name) has no media")
+            }
+            let weights = try SafetensorsFile.load(path: try #require(s.weightsPath))
+            #expect(Set(weights.names) == reference, "\(name): \(Set(weights.names).symmetricDifference(reference))")
+            #expect(weights.names.allSatisfy { weights.entries[$0]?.dtype == "F32" }, "\(name)")
+            #expect(try DeFTModel(stateDict: weights).config.tokenDim == 384, "\(name)")
+        }
     }
 
     @Test func manifestErrorsNameTheProblem() throws {

