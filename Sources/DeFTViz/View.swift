@@ -5,7 +5,7 @@ import DeFTMedia
 /// The pure view: the whole screen for a state, as a frame of cells.
 public func view(_ state: AppState) -> Frame {
     var f = Frame(width: state.width, height: state.height)
-    let theme = Theme(depth: state.depth, unicode: state.unicode)
+    let theme = Theme(depth: state.depth, unicode: state.unicode, symbols: state.symbols)
     let layout = ScreenLayout(width: state.width, height: state.height)
     guard !layout.tooSmall else {
         drawTooSmall(&f, theme: theme)
