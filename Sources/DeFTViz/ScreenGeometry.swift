@@ -4,6 +4,14 @@ import DeFTEval
 // Where things are on screen, shared by `view` (which draws there) and `update` (which hit-tests
 // clicks there), so a click always lands on the token drawn under it.
 
+extension ScreenLayout {
+    /// The layout of the state's screen: while two images are compared, a narrow terminal's panel
+    /// goes to the images.
+    init(_ s: AppState) {
+        self.init(width: s.width, height: s.height, comparing: s.baseline != nil && s.scored?.comparison != nil)
+    }
+}
+
 /// The canvas left for the media: all of it, or the part above the retention curves.
 func mediaArea(_ s: AppState, _ screen: ScreenLayout) -> Rect {
     guard let curves = curvesArea(s, screen) else { return screen.canvas }
@@ -24,7 +32,7 @@ func curvesArea(_ s: AppState, _ screen: ScreenLayout) -> Rect? {
 /// The token drawn at a cell, with the same geometry `view` draws with (either half of a split).
 func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     guard let scored = s.scored else { return nil }
-    let screen = ScreenLayout(width: s.width, height: s.height)
+    let screen = ScreenLayout(s)
     guard !screen.tooSmall else { return nil }
     for pane in panes(s, screen) where pane.contains(x, y) {
         return mediaToken(scored, rect: pane, cursor: s.cursor, x: x, y: y)

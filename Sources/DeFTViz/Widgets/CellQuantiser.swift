@@ -69,14 +69,16 @@ enum CellQuantiser {
         return out
     }
 
-    /// The symbols and, always, the space and the full block (a flat cell needs no shape).
+    /// Exactly the shapes `CellSymbols.glyph(mask:)` names, and the space and the full block. In
+    /// libchafa's tags ▀▄ are the vertical halves, ▌▐ the horizontal ones, and its quadrants and
+    /// sextants leave out the halves they include.
     private static func tags(_ s: CellSymbols) -> ChafaSymbolTags {
-        let shapes: ChafaSymbolTags = switch s {
-        case .half: CHAFA_SYMBOL_TAG_HHALF
-        case .quad: CHAFA_SYMBOL_TAG_QUAD
-        case .sextant: CHAFA_SYMBOL_TAG_SEXTANT
+        let shapes: [ChafaSymbolTags] = switch s {
+        case .half: [CHAFA_SYMBOL_TAG_VHALF]
+        case .quad: [CHAFA_SYMBOL_TAG_QUAD, CHAFA_SYMBOL_TAG_VHALF, CHAFA_SYMBOL_TAG_HHALF]
+        case .sextant: [CHAFA_SYMBOL_TAG_SEXTANT, CHAFA_SYMBOL_TAG_HHALF]
         }
-        return ChafaSymbolTags(rawValue: shapes.rawValue | CHAFA_SYMBOL_TAG_SPACE.rawValue | CHAFA_SYMBOL_TAG_SOLID.rawValue)
+        return ChafaSymbolTags(rawValue: (shapes + [CHAFA_SYMBOL_TAG_SPACE, CHAFA_SYMBOL_TAG_SOLID]).reduce(0) { $0 | $1.rawValue })
     }
 
     /// At 256 colours the 240 that terminals do not redefine (the low 16 are themes' own colours).

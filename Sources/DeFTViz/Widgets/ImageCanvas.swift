@@ -9,8 +9,9 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
     let columns = place.pixelWidth, rows = place.pixelHeight / 2
     guard columns > 0, rows > 0 else { return }
     let symbols = theme.colour && theme.unicode ? theme.symbols : .half
-    let art = PatchArt(image, place: place, symbols: symbols, tokenOffset: tokenOffset, paint: paint,
-                       hatch: theme.colour && theme.unicode)
+    // In 16 or 8 colours a blended hatch line would round to the dimmed patch's own colour.
+    let hatch: Float = !(theme.colour && theme.unicode) ? 0 : (theme.depth == .ansi16 || theme.depth == .ansi8 ? 1 : 0.7)
+    let art = PatchArt(image, place: place, symbols: symbols, tokenOffset: tokenOffset, paint: paint, hatch: hatch)
     let (ox, oy) = place.origin
     if !theme.colour {
         drawShades(&f, art, place: place, tokenOffset: tokenOffset, paint: paint, theme: theme)
@@ -93,7 +94,8 @@ struct PatchArt {
     /// The smaller side of a patch in pixels: marks that need room are left out of small patches.
     let patchPixels: Int
 
-    init(_ image: RGBImage, place: ImagePlacement, symbols: CellSymbols, tokenOffset: Int, paint: TokenPaint, hatch: Bool) {
+    /// `hatch`: how strongly the hatch lines replace a pruned patch's pixels (0: no hatch).
+    init(_ image: RGBImage, place: ImagePlacement, symbols: CellSymbols, tokenOffset: Int, paint: TokenPaint, hatch: Float) {
         let (sx, sy) = symbols.subPixels
         let w = place.pixelWidth * sx, h = place.pixelHeight / 2 * sy
         width = w; height = h; self.symbols = symbols
@@ -121,11 +123,11 @@ struct PatchArt {
                     && (py < 2 || patches[i - 2 * w] != p) && patchPixels >= 4
                 if paint.disagrees(token) && (corner || cornerBelow) {
                     c = Theme.disagree
-                } else if hatch && paint.plainPruned(token) && onHatch(px, py) {
+                } else if hatch > 0 && paint.plainPruned(token) && onHatch(px, py) {
                     // Pruned patches are hatched as well as dimmed: dimming alone vanishes on dark or
                     // grey pictures and in few colours, a texture survives any palette. The hatch
                     // takes whichever of light or dark stands out from the patch.
-                    c = c.mixed(c.luminance < 0.3 ? Theme.hatchLight : Theme.hatchDark, 0.7)
+                    c = c.mixed(c.luminance < 0.3 ? Theme.hatchLight : Theme.hatchDark, hatch)
                 } else if edge && patchPixels >= 4 {
                     c = c.scaled(0.72)
                 }
