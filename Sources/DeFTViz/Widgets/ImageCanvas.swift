@@ -1,5 +1,6 @@
 import DeFT
 import DeFTMedia
+import Synchronization
 
 /// Draws one image (or video frame) into the frame: its pixels painted per token (pruned patches
 /// dimmed and hatched, restored ones tinted, patch boundaries, the compare marks), turned into
@@ -41,23 +42,28 @@ func drawImage(_ f: inout Frame, _ image: RGBImage, _ place: ImagePlacement, tok
 private func drawOutlines(_ f: inout Frame, _ art: PatchArt, place: ImagePlacement, tokenOffset: Int, paint: TokenPaint, unicode: Bool) {
     let cursor = paint.cursor - tokenOffset
     let neighbours = art.patchPixels >= 4 ? Set(paint.neighbours.map { $0 - tokenOffset }) : []
-    guard (0..<art.grid.count).contains(cursor) || !neighbours.isEmpty else { return }
+    let marked = neighbours.union((0..<art.grid.count).contains(cursor) ? [cursor] : []).filter { (0..<art.grid.count).contains($0) }
+    guard !marked.isEmpty else { return }
     let (sx, sy) = art.symbols.subPixels
-    for cy in 0..<(place.pixelHeight / 2) {
-        for cx in 0..<place.pixelWidth {
+    // Only the cells over the marked patches: a redraw should not visit the whole picture.
+    let rows = marked.map { $0 / art.grid.width }, cols = marked.map { $0 % art.grid.width }
+    let cellRows = (rows.min()! * art.height / art.grid.height / sy)...min((rows.max()! + 1) * art.height / art.grid.height / sy, place.pixelHeight / 2 - 1)
+    let cellCols = (cols.min()! * art.width / art.grid.width / sx)...min((cols.max()! + 1) * art.width / art.grid.width / sx, place.pixelWidth - 1)
+    for cy in cellRows {
+        for cx in cellCols {
             var cursorMask = 0, neighbourMask = 0
-            var rest: [RGB] = []
+            var sum = (0, 0, 0), n = 0
             for j in 0..<sy {
                 for i in 0..<sx {
                     let qx = cx * sx + i, qy = cy * sy + j, p = art.patch(qx, qy), bit = 1 << (j * sx + i)
                     if p == cursor && art.isOuter(qx, qy) { cursorMask |= bit }
                     else if neighbours.contains(p) && art.isOuter(qx, qy) { neighbourMask |= bit }
-                    else { rest.append(art.colour(qx, qy)) }
+                    else { let c = art.colour(qx, qy); sum = (sum.0 + Int(c.r), sum.1 + Int(c.g), sum.2 + Int(c.b)); n += 1 }
                 }
             }
             guard cursorMask | neighbourMask != 0 else { continue }
             let (mask, colour) = cursorMask != 0 ? (cursorMask, Theme.cursor) : (neighbourMask, Theme.neighbour)
-            let under = rest.isEmpty ? colour : rest.dropFirst().reduce(rest[0]) { $0.mixed($1, 0.5) }
+            let under = n == 0 ? colour : RGB(UInt8(sum.0 / n), UInt8(sum.1 / n), UInt8(sum.2 / n))
             f[place.origin.x + cx, place.origin.y + cy] = unicode ? Cell(art.symbols.glyph(mask: mask), fg: colour, bg: under) : Cell(" ", bg: colour)
         }
     }
@@ -100,8 +106,9 @@ struct PatchArt {
         let w = place.pixelWidth * sx, h = place.pixelHeight / 2 * sy
         width = w; height = h; self.symbols = symbols
         grid = (place.grid.height, place.grid.width, place.grid.height * place.grid.width)
-        let source = Resample.resize(image, width: w, height: h)
-        patches = (0..<(w * h)).map { i in (i / w * place.grid.height / h) * place.grid.width + i % w * place.grid.width / w }
+        let source = ResampleMemo.resized(image, width: w, height: h)
+        let rowOf = (0..<h).map { $0 * place.grid.height / h * place.grid.width }, colOf = (0..<w).map { $0 * place.grid.width / w }
+        patches = (0..<(w * h)).map { i in rowOf[i / w] + colOf[i % w] }
         patchPixels = min(w / max(place.grid.width, 1), h / max(place.grid.height, 1))
         rgb = [UInt8](repeating: 0, count: w * h * 3)
         // The hatch: rising lines four cells apart, one pixel thick, in cell units so every set of
@@ -150,4 +157,28 @@ struct PatchArt {
 extension TokenPaint {
     /// Pruned and nothing else (not restored, not merged): the tokens the hatch marks.
     func plainPruned(_ i: Int) -> Bool { !isKept[i] && !isReconstructed[i] && group(i) == nil }
+}
+
+/// The last few images resized for the canvases: a cursor move redraws every canvas but resizes
+/// nothing. An image is known by its pixel storage, which the entry keeps alive (so no other
+/// array can take its address while it is here).
+private enum ResampleMemo {
+    struct Entry: Sendable {
+        let image: RGBImage, address: UInt, width: Int, height: Int, pixels: [Float]
+    }
+    static let entries = Mutex<[Entry]>([])
+
+    static func resized(_ image: RGBImage, width: Int, height: Int) -> [Float] {
+        let address = image.pixels.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) }
+        if let hit = entries.withLock({ $0.first { $0.address == address && $0.image.width == image.width && $0.image.height == image.height
+                                                    && $0.width == width && $0.height == height }?.pixels }) {
+            return hit
+        }
+        let pixels = Resample.resize(image, width: width, height: height)
+        entries.withLock { e in
+            if e.count >= 24 { e.removeFirst() }
+            e.append(Entry(image: image, address: address, width: width, height: height, pixels: pixels))
+        }
+        return pixels
+    }
 }
