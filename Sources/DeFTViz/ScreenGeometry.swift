@@ -40,15 +40,15 @@ func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     return nil
 }
 
-/// Where the media go: the whole canvas, or two halves under their titles when comparing (the
-/// titles wrap at word boundaries onto as many lines as the narrower half needs).
+/// Where the media go: the whole canvas, or two equal halves under their titles when comparing
+/// (the titles wrap at word boundaries onto as many lines as the narrower half needs).
 func panes(_ s: AppState, _ screen: ScreenLayout) -> [Rect] {
     let c = mediaArea(s, screen)
     guard let baseline = s.baseline, let scored = s.scored, let cmp = scored.comparison else { return [c] }
     let half = (c.width - 1) / 2
     let rows = compareTitles(cmp, baseline: baseline, ratio: s.ratio).map { wordWrap($0.text, width: half - 1).count }.max() ?? 1
     return [Rect(x: c.x, y: c.y + rows, width: half, height: c.height - rows),
-            Rect(x: c.x + half + 1, y: c.y + rows, width: c.width - half - 1, height: c.height - rows)]
+            Rect(x: c.x + half + 1, y: c.y + rows, width: half, height: c.height - rows)]
 }
 
 func mediaToken(_ scored: ScoredSample, rect: Rect, cursor: Int, x: Int, y: Int) -> Int? {

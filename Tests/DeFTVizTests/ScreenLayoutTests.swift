@@ -26,6 +26,7 @@ import Testing
             #expect(place.pixelHeight / 2 == pane.height, "image rows \(place.pixelHeight / 2) of \(pane.height)")
         }
         #expect(p[0].y + p[0].height == layout.legend.y)
+        #expect(p[0].width == p[1].width && p[0].height == p[1].height, "the two images drawn at one size")
         // Every drawn row of the panes holds picture.
         let f = view(s)
         for y in p[0].y..<(p[0].y + p[0].height) { #expect((p[0].x..<(p[0].x + p[0].width)).contains { f[$0, y].bg != nil }) }
