@@ -28,6 +28,8 @@ public struct AppState: Sendable {
     public var height: Int
     public var depth: ColorDepth
     public var unicode: Bool
+    /// The block glyphs images are drawn with.
+    public var symbols = CellSymbols.standard
     public var showHelp = false
     /// A printed frame (`--snapshot`): no keys to list and no cursor to show.
     public var snapshot = false

@@ -19,6 +19,7 @@ enum KeyTable {
         KeyBinding(keys: "m", footer: "m mode", help: "mode fast → hybrid → adaptive (needs the gate)"),
         KeyBinding(keys: "c / C", footer: "c channel", help: "channel: combined, saliency, feedback, group, rank"),
         KeyBinding(keys: "o", footer: "o overlay", help: "overlay the channel on the pixels"),
+        KeyBinding(keys: "s", footer: nil, help: "symbols: half → quad → sextant blocks (pixels a cell)"),
         KeyBinding(keys: "x / 0", footer: "x budget", help: "budgets 48.2 %, 192, 128, 64 of 576; 0: 48.2 %"),
         KeyBinding(keys: "r", footer: "r type", help: "type a keep ratio: 0.482, or 48.2%"),
         KeyBinding(keys: "t", footer: "t text", help: "type a text: all-MiniLM-L6-v2 encodes it, DeFT scores it"),

@@ -24,18 +24,25 @@ public struct ScreenLayout: Equatable, Sendable {
     public let footer: Rect
     public let tooSmall: Bool
 
-    public init(width: Int, height: Int) {
+    /// Two images side by side are as tall as half the canvas is wide: while comparing, below
+    /// this width the panel gives its columns to the images so they can use the rows.
+    public static let panelWhileComparingFrom = 160
+
+    public init(width: Int, height: Int, comparing: Bool = false) {
         tooSmall = width < Self.minimumWidth || height < Self.minimumHeight
-        let panelWidth = min(max(width * 3 / 10, 28), 48)
+        // About 30 % of the width: wide terminals get a wide panel (fewer wrapped lines), up to 80.
+        let panelWidth = comparing && width < Self.panelWhileComparingFrom ? 0 : min(max(width * 3 / 10, 28), 80)
         status = Rect(x: 0, y: 0, width: width, height: 1)
         footer = Rect(x: 0, y: height - 1, width: width, height: 1)
-        canvas = Rect(x: 0, y: 1, width: width - panelWidth - 1, height: height - 3)
-        legend = Rect(x: 0, y: height - 2, width: width - panelWidth - 1, height: 1)
+        let canvasWidth = panelWidth > 0 ? width - panelWidth - 1 : width
+        canvas = Rect(x: 0, y: 1, width: canvasWidth, height: height - 3)
+        legend = Rect(x: 0, y: height - 2, width: canvasWidth, height: 1)
         panel = Rect(x: width - panelWidth, y: 1, width: panelWidth, height: height - 2)
     }
 }
 
-/// An image fitted into a rectangle of cells, two pixels per cell (▀: upper and lower half).
+/// An image fitted into a rectangle of cells, measured in half cells (a cell is about twice as tall
+/// as wide): columns × rows · 2. The symbols then split each cell further (CellSymbols).
 public struct ImagePlacement: Equatable, Sendable {
     public let origin: (x: Int, y: Int)
     public let pixelWidth: Int     // columns = pixelWidth

@@ -4,6 +4,14 @@ import DeFTEval
 // Where things are on screen, shared by `view` (which draws there) and `update` (which hit-tests
 // clicks there), so a click always lands on the token drawn under it.
 
+extension ScreenLayout {
+    /// The layout of the state's screen: while two images are compared, a narrow terminal's panel
+    /// goes to the images.
+    init(_ s: AppState) {
+        self.init(width: s.width, height: s.height, comparing: s.baseline != nil && s.scored?.comparison != nil)
+    }
+}
+
 /// The canvas left for the media: all of it, or the part above the retention curves.
 func mediaArea(_ s: AppState, _ screen: ScreenLayout) -> Rect {
     guard let curves = curvesArea(s, screen) else { return screen.canvas }
@@ -24,7 +32,7 @@ func curvesArea(_ s: AppState, _ screen: ScreenLayout) -> Rect? {
 /// The token drawn at a cell, with the same geometry `view` draws with (either half of a split).
 func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     guard let scored = s.scored else { return nil }
-    let screen = ScreenLayout(width: s.width, height: s.height)
+    let screen = ScreenLayout(s)
     guard !screen.tooSmall else { return nil }
     for pane in panes(s, screen) where pane.contains(x, y) {
         return mediaToken(scored, rect: pane, cursor: s.cursor, x: x, y: y)
@@ -32,15 +40,15 @@ func tokenAt(_ s: AppState, x: Int, y: Int) -> Int? {
     return nil
 }
 
-/// Where the media go: the whole canvas, or two halves under their titles when comparing (the
-/// titles wrap at word boundaries onto as many lines as the narrower half needs).
+/// Where the media go: the whole canvas, or two equal halves under their titles when comparing
+/// (the titles wrap at word boundaries onto as many lines as the narrower half needs).
 func panes(_ s: AppState, _ screen: ScreenLayout) -> [Rect] {
     let c = mediaArea(s, screen)
     guard let baseline = s.baseline, let scored = s.scored, let cmp = scored.comparison else { return [c] }
     let half = (c.width - 1) / 2
     let rows = compareTitles(cmp, baseline: baseline, ratio: s.ratio).map { wordWrap($0.text, width: half - 1).count }.max() ?? 1
     return [Rect(x: c.x, y: c.y + rows, width: half, height: c.height - rows),
-            Rect(x: c.x + half + 1, y: c.y + rows, width: c.width - half - 1, height: c.height - rows)]
+            Rect(x: c.x + half + 1, y: c.y + rows, width: half, height: c.height - rows)]
 }
 
 func mediaToken(_ scored: ScoredSample, rect: Rect, cursor: Int, x: Int, y: Int) -> Int? {

@@ -5,6 +5,8 @@ import DeFTEval
 struct Theme {
     let depth: ColorDepth
     let unicode: Bool
+    /// The block glyphs images are drawn with (with colour and Unicode).
+    var symbols = CellSymbols.standard
 
     static let text = RGB(225, 225, 225)
     static let muted = RGB(140, 140, 140)

@@ -163,6 +163,9 @@ private func handleKey(_ s: inout AppState, _ key: Key, _ commands: inout [Comma
         if !s.overlay { s.note = "channel: \(s.channel.title), in the panel; o paints it over the canvas" }
     case .char("C"): s.channel = Channel.allCases[(Channel.allCases.firstIndex(of: s.channel)! + Channel.allCases.count - 1) % Channel.allCases.count]
     case .char("o"): s.overlay.toggle()
+    case .char("s"):
+        s.symbols = s.symbols.next
+        s.note = "symbols: \(s.symbols.rawValue) (\(s.symbols.subPixels.x)×\(s.symbols.subPixels.y) pixels a cell)"
     case .char("b"): s.baseline = cycle(s.baseline, by: 1); commands += s.requestComparison()
     case .char("B"): s.baseline = cycle(s.baseline, by: -1); commands += s.requestComparison()
     case .char("g"): s.showCurves.toggle(); commands += s.requestComparison()

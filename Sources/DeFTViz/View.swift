@@ -5,8 +5,8 @@ import DeFTMedia
 /// The pure view: the whole screen for a state, as a frame of cells.
 public func view(_ state: AppState) -> Frame {
     var f = Frame(width: state.width, height: state.height)
-    let theme = Theme(depth: state.depth, unicode: state.unicode)
-    let layout = ScreenLayout(width: state.width, height: state.height)
+    let theme = Theme(depth: state.depth, unicode: state.unicode, symbols: state.symbols)
+    let layout = ScreenLayout(state)
     guard !layout.tooSmall else {
         drawTooSmall(&f, theme: theme)
         return f
@@ -36,7 +36,7 @@ public func view(_ state: AppState) -> Frame {
                   fg: theme.c(Theme.muted), style: .reverse)
         }
         drawCanvasLegend(&f, layout.legend, state: state, selection: selection, theme: theme)
-        drawPanel(&f, layout.panel, state: state, scored: scored, selection: selection, paint: paint, theme: theme)
+        if layout.panel.width > 0 { drawPanel(&f, layout.panel, state: state, scored: scored, selection: selection, paint: paint, theme: theme) }
     case .pending(let name, _)?, .loading(let name, _)?:
         // A first visit can take a second or more (a video decodes and scores thousands of tokens):
         // a moving spinner and what is happening, not a frozen screen.

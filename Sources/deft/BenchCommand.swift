@@ -29,9 +29,17 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only the long-input targets: 100 000 text tokens, a 512×512 image grid, a 64-frame video (fresh processes, peak RSS).")
     var long = false
 
+    @Flag(help: "Only the viewer's canvas: a frame after a ratio step and after a cursor step, per symbols and colour depth.")
+    var canvas = false
+
     func run() throws {
         if long { return try LongBench.run(json: json, quick: quick) }
         let reps = quick ? 2 : max(repetitions, 3)
+        if canvas {
+            let rows = CanvasBench.measure(quick: quick, repetitions: reps)
+            return print(json ? String(decoding: try ReportJSON.encode(rows, source: "deft bench --canvas --json"), as: UTF8.self)
+                              : CanvasBench.table(rows).joined(separator: "\n"))
+        }
         var report = BenchReport(machine: .current)
         let shapes: [BenchShape] = quick
             ? [.init(name: "image 16×32", layout: .image(height: 4, width: 4), dim: 32, semantic: 32),
@@ -50,6 +58,7 @@ struct Bench: ParsableCommand {
         (report.realEncoders, report.realEncodersNote) = EncoderBench.measure(quick: quick, repetitions: reps)
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
         report.text = TextBench.measure(quick: quick, repetitions: reps)
+        report.canvas = CanvasBench.measure(quick: quick, repetitions: reps)
         if json {
             print(String(decoding: try ReportJSON.encode(report, source: "deft bench --json"), as: UTF8.self))
         } else {
@@ -293,6 +302,7 @@ struct BenchReport: Codable {
     var realEncodersNote: String?
     var viewer: ViewerBench.Row?
     var text: TextBench.Report?
+    var canvas: [CanvasBench.Row] = []
 
     init(machine: Machine) { self.machine = machine }
 
@@ -318,6 +328,7 @@ struct BenchReport: Codable {
         }
         lines += EncoderBench.table(realEncoders, note: realEncodersNote)
         if let t = text { lines += t.lines }
+        lines += CanvasBench.table(canvas)
         return lines.joined(separator: "\n")
     }
 }

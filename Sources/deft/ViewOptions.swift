@@ -35,6 +35,9 @@ struct ViewOptions: ParsableArguments {
     @Flag(help: "ASCII only (no Unicode block glyphs).")
     var ascii = false
 
+    @Option(help: "Block glyphs for images: half (1×2 pixels a cell), quad (2×2) or sextant (2×3; needs a font with Unicode 13's sextants).")
+    var symbols: CellSymbols = .standard
+
     @Option(help: "Start comparing DeFT with a baseline.")
     var compare: Method?
 
@@ -61,7 +64,7 @@ struct ViewOptions: ParsableArguments {
     func settings() throws -> Viewer.Settings {
         var s = Viewer.Settings()
         s.ratio = ratio; s.mode = mode; s.overlay = overlay; s.ascii = ascii
-        s.baseline = compare; s.curves = curves; s.channel = channel; s.color = color
+        s.baseline = compare; s.curves = curves; s.channel = channel; s.color = color; s.symbols = symbols
         s.cost = CostModel(model: try LanguageModel.named(llm), textTokens: textTokens)
         s.scorer.load = media.load
         s.scorer.load.features = features

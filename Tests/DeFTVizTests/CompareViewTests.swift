@@ -47,7 +47,7 @@ import Testing
     @Test func aClickInTheRightHalfPicksTheSameTokenAsTheLeft() {
         var s = Fixtures.state(width: 140, height: 40)
         s.baseline = .random
-        let screen = ScreenLayout(width: 140, height: 40)
+        let screen = ScreenLayout(s)
         let halves = panes(s, screen)
         #expect(halves.count == 2)
         let place = ImagePlacement(imageWidth: 48, imageHeight: 48, in: halves[0], grid: (6, 6))

@@ -11,6 +11,7 @@ public enum Viewer {
         public var overlay = false
         public var color: ColorDepth?
         public var ascii = false
+        public var symbols = CellSymbols.standard
         public var tour = false
         /// How long each tour step stays on screen.
         public var tourStepMs = Tour.defaultStepMs
@@ -28,6 +29,7 @@ public enum Viewer {
                              width: width, height: height, depth: depth, unicode: unicode)
         state.ratio = settings.ratio; state.mode = settings.mode; state.channel = settings.channel; state.overlay = settings.overlay
         state.baseline = settings.baseline; state.showCurves = settings.curves; state.cost = settings.cost
+        state.symbols = settings.symbols
         if settings.tour { state.startTour() }
         return (state, state.show(sample: 0))
     }

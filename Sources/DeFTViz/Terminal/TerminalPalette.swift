@@ -18,6 +18,14 @@ public enum TerminalPalette {
         return dist(gv, gv, gv) < dist(cr, cg, cb) ? 232 + gi : cube
     }
 
+    /// The colour xterm shows for 256-colour index `i` (the inverse of `index256` on 16–255).
+    public static func colour256(_ i: Int) -> RGB {
+        guard i >= 16 else { return ansi16[max(i, 0)] }
+        guard i < 232 else { let v = UInt8(8 + 10 * (min(i, 255) - 232)); return RGB(v, v, v) }
+        let levels: [UInt8] = [0, 0x5f, 0x87, 0xaf, 0xd7, 0xff], c = i - 16
+        return RGB(levels[c / 36], levels[c / 6 % 6], levels[c % 6])
+    }
+
     /// The standard xterm palette of the 16 ANSI colours.
     static let ansi16: [RGB] = [
         RGB(0, 0, 0), RGB(205, 0, 0), RGB(0, 205, 0), RGB(205, 205, 0), RGB(0, 0, 238), RGB(205, 0, 205), RGB(0, 205, 205), RGB(229, 229, 229),
@@ -25,18 +33,31 @@ public enum TerminalPalette {
     ]
 
     /// The nearest of the first `count` ANSI colours (8 or 16). A grey stays a grey (black, the
-    /// greys, white): by plain distance mid-grey text would come out yellow at 8 colours.
+    /// greys, white): by plain distance mid-grey text would come out yellow at 8 colours. A clear
+    /// hue stays a hue: by plain distance the kept green and the pruned red would both be grey.
     public static func indexANSI(_ c: RGB, count: Int) -> Int {
-        var best = 0, bestD = Int.max
         let chroma = Int(max(c.r, c.g, c.b)) - Int(min(c.r, c.g, c.b))
-        let candidates = chroma < 40 ? [0, 7, 8, 15].filter { $0 < count } : Array(0..<count)
-        for i in candidates {
+        let greys = [0, 7, 8, 15]
+        func distance(_ i: Int) -> Int {
             let p = ansi16[i]
-            let d = (Int(p.r) - Int(c.r)) * (Int(p.r) - Int(c.r)) * 3 + (Int(p.g) - Int(c.g)) * (Int(p.g) - Int(c.g)) * 4
+            return (Int(p.r) - Int(c.r)) * (Int(p.r) - Int(c.r)) * 3 + (Int(p.g) - Int(c.g)) * (Int(p.g) - Int(c.g)) * 4
                 + (Int(p.b) - Int(c.b)) * (Int(p.b) - Int(c.b)) * 2
-            if d < bestD { bestD = d; best = i }
         }
-        return best
+        if chroma < 40 { return greys.filter { $0 < count }.min { distance($0) < distance($1) }! }
+        let hues = (0..<count).filter { !greys.contains($0) }
+        if chroma < 80 { return (0..<count).min { distance($0) < distance($1) }! }
+        // The nearest hue, then the nearer of its dark and bright entries.
+        func hueGap(_ i: Int) -> Double { let d = abs(hue(ansi16[i]) - hue(c)); return min(d, 360 - d) }
+        return hues.min { (hueGap($0), distance($0)) < (hueGap($1), distance($1)) }!
+    }
+
+    /// The hue angle in degrees (HSV), 0 for greys.
+    static func hue(_ c: RGB) -> Double {
+        let r = Double(c.r), g = Double(c.g), b = Double(c.b)
+        let hi = max(r, g, b), d = hi - min(r, g, b)
+        guard d > 0 else { return 0 }
+        let h = hi == r ? (g - b) / d : (hi == g ? (b - r) / d + 2 : (r - g) / d + 4)
+        return (h * 60 + 360).truncatingRemainder(dividingBy: 360)
     }
 }
 

@@ -20,7 +20,7 @@ func drawCompare(_ f: inout Frame, _ panes: [Rect], scored: ScoredSample, compar
         right.groupColour = anchor.map { sizes[$0, default: 1] > 1 ? groupHue($0) : nil }
     }
     let titles = compareTitles(cmp, baseline: baseline, ratio: state.ratio)
-    let top = panes.map(\.y).min() ?? 0, rows = top - (state.height > 0 ? ScreenLayout(width: state.width, height: state.height).canvas.y : top)
+    let top = panes.map(\.y).min() ?? 0, rows = top - (state.height > 0 ? ScreenLayout(state).canvas.y : top)
     for (pane, title) in zip(panes, titles) {
         for (k, part) in wordWrap(title.text, width: pane.width - 1).prefix(max(rows, 1)).enumerated() {
             f.put(part.replacingOccurrences(of: "\u{00A0}", with: " "), x: pane.x, y: top - rows + k, fg: theme.c(methodColours[title.method]!), style: .bold, maxWidth: pane.width - 1)
