@@ -90,7 +90,7 @@ public struct ScoringService: Sendable {
         } else {
             var c = untrained ?? DeFTConfig(tokenDim: d)
             c.tokenDim = d   // the data decides d (the reference's LLaVA integration got this wrong)
-            model = DeFTModel(untrained: c, seed: seed)
+            model = UntrainedModels.model(c, seed: seed)
             head = nil
         }
     }
@@ -146,5 +146,21 @@ public struct ScoringService: Sendable {
                                       reconstruction: reconstruction)
         return ScoringOutcome(rows: rows, forward: forward, feedbackSource: source, objective: objective,
                               objectiveLoss: loss, labels: labels)
+    }
+}
+
+/// Untrained weights are a pure function of (configuration, seed): drawn once per process and shared,
+/// so a typed sentence in the viewer does not redraw ~1 M random numbers on every keystroke's score.
+enum UntrainedModels {
+    nonisolated(unsafe) private static var cache: [(DeFTConfig, UInt64, DeFTModel)] = []
+    private static let lock = NSLock()
+
+    static func model(_ config: DeFTConfig, seed: UInt64) -> DeFTModel {
+        lock.withLock {
+            if let hit = cache.first(where: { $0.0 == config && $0.1 == seed }) { return hit.2 }
+            let m = DeFTModel(untrained: config, seed: seed)
+            cache = Array((cache + [(config, seed, m)]).suffix(4))
+            return m
+        }
     }
 }

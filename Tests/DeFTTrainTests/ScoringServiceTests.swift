@@ -12,6 +12,17 @@ import Testing
         return ScoringService(model: model, head: head ? ClassifyObjective(classes: 3, semanticDim: 8, seed: 4) : nil)
     }
 
+    /// Untrained weights are drawn once per (configuration, seed) and are exactly the freshly drawn ones.
+    @Test func untrainedWeightsAreSharedAndEqualToFreshOnes() throws {
+        let a = try ScoringService(weights: nil, tokenDim: 6, seed: 11, source: "t")
+        let b = try ScoringService(weights: nil, tokenDim: 6, seed: 11, source: "t")
+        let fresh = DeFTModel(untrained: DeFTConfig(tokenDim: 6), seed: 11).stateDict()
+        #expect(a.model.stateDict().map(\.name) == fresh.map(\.name))
+        #expect(a.model.stateDict().map(\.tensor) == fresh.map(\.tensor) && b.model.stateDict().map(\.tensor) == fresh.map(\.tensor))
+        let other = try ScoringService(weights: nil, tokenDim: 6, seed: 12, source: "t")
+        #expect(other.model.stateDict().map(\.tensor) != fresh.map(\.tensor))
+    }
+
     @Test func policyOrderIsGradientThenObjectiveThenBundleThenHeadThenReconstruct() throws {
         let g = GradientCheckTests.randomMatrix(16, 8, seed: 6), bundle = GradientCheckTests.randomMatrix(16, 8, seed: 7)
         let s = Self.service(head: true)
