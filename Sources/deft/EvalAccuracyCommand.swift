@@ -109,7 +109,7 @@ struct EvalAccuracy: ParsableCommand {
         let w = weights ?? (dir as NSString).appendingPathComponent("weights.safetensors")
         let service = try ScoringService(weights: w, tokenDim: digits.tokens(0).cols, seed: 0, source: dir)
         let model = service.model
-        let head = try service.head ?? Checkpoint.loadHead(beside: w)
+        let head = try (service.head as? ClassifyObjective) ?? Checkpoint.loadHead(beside: w)
         guard head.classes >= 10 else { throw DeFTError(w, "its head has \(head.classes) classes, the digits need 10") }
         let test = digits.split().test
         let inputs = test.map(digits.tokens), labels = test.map { digits.labels[$0] }
