@@ -69,7 +69,8 @@ public struct ReaderExperiment: Sendable {
     public enum Stage: Sendable { case reader(step: Int, of: Int), deft(ratio: Double, step: Int, of: Int), evaluating(String) }
 
     public func run(task: String, train: TokenStore, validation: TokenStore, test: TokenStore, layout: TokenLayout,
-                    progress: ((Stage) -> Void)? = nil) throws -> (report: Report, notes: Notes, reader: Reader) {
+                    progress: ((Stage) -> Void)? = nil) throws -> (report: Report, notes: Notes, reader: Reader,
+                                                                    models: [(ratio: Double, model: DeFTModel)]) {
         guard train.tokens == layout.count, test.tokens == layout.count, validation.tokens == layout.count else {
             throw DeFTError("tokens", "the stores hold \(train.tokens) tokens per image, the grid has \(layout.count)")
         }
@@ -89,6 +90,7 @@ public struct ReaderExperiment: Sendable {
         let validationFull = mean(correct(predictions(reader, validation) { _, _, _ in nil }, validation.labels))
 
         var rows: [Row] = [], validationDeFT = [Double: Double](), spread = [Double: (Double, Double)]()
+        var models: [(ratio: Double, model: DeFTModel)] = []
         let n = layout.count
         let uniform = BaselineRankings.uniform(layout)
         for ratio in options.ratios {
@@ -97,6 +99,7 @@ public struct ReaderExperiment: Sendable {
             let model = try trainDeFT(reader: reader, train: train, layout: layout, ratio: ratio) {
                 progress?(.deft(ratio: ratio, step: $0, of: options.deftSteps))
             }
+            models.append((ratio, model))
             let service = ScoringService(model: model, head: nil)
             progress?(.evaluating("\(ratio)"))
             func deft(_ store: TokenStore, feedback: Bool) throws -> [Int] {
@@ -158,7 +161,7 @@ public struct ReaderExperiment: Sendable {
                             full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
                             rows: rows)
         return (report, Notes(validationFull: validationFull, validationDeFT: validationDeFT, randomSpread: spread,
-                              readerLoss: trained.loss, omitted: omitted), reader)
+                              readerLoss: trained.loss, omitted: omitted), reader, models)
     }
 
     /// Trains DeFT at `ratio` with the frozen reader as its task objective.
