@@ -88,13 +88,31 @@ public enum Npy {
 
     /// A version-1 float32 C-order `.npy` file.
     public static func write(_ t: Tensor, to path: String) throws {
-        let shape = t.shape.count == 1 ? "(\(t.shape[0]),)" : "(\(t.shape.map(String.init).joined(separator: ", ")))"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        var out = header(descr: "<f4", shape: t.shape)
+        for v in t.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        try save(out, to: path)
+    }
+
+    /// A version-1 float16 C-order `.npy` file from half-precision bit patterns, written as they are
+    /// (tokens stored as float16 stay bit-exact).
+    public static func write(halves: [UInt16], shape: [Int], to path: String) throws {
+        precondition(Tensor.elementCount(shape) == halves.count, "\(halves.count) values do not fill shape \(shape)")
+        var out = header(descr: "<f2", shape: shape)
+        for h in halves { withUnsafeBytes(of: h.littleEndian) { out.append(contentsOf: $0) } }
+        try save(out, to: path)
+    }
+
+    private static func header(descr: String, shape dims: [Int]) -> Data {
+        let shape = dims.count == 1 ? "(\(dims[0]),)" : "(\(dims.map(String.init).joined(separator: ", ")))"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
         var out = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
         out.append(contentsOf: Array(header.utf8))
-        for v in t.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        return out
+    }
+
+    private static func save(_ out: Data, to path: String) throws {
         do { try out.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw DeFTError(path, "cannot write: \(error.localizedDescription)")
         }

@@ -78,7 +78,8 @@ public struct ReaderExperiment: Sendable {
     public enum Stage: Sendable { case reader(step: Int, of: Int), deft(ratio: Double, step: Int, of: Int), evaluating(String) }
 
     public func run(task: String, train: TokenStore, validation: TokenStore, test: TokenStore, layout: TokenLayout,
-                    progress: ((Stage) -> Void)? = nil) throws -> (report: Report, notes: Notes, reader: Reader) {
+                    progress: ((Stage) -> Void)? = nil) throws -> (report: Report, notes: Notes, reader: Reader,
+                                                                    models: [(ratio: Double, model: DeFTModel)]) {
         guard train.tokens == layout.count, test.tokens == layout.count, validation.tokens == layout.count else {
             throw DeFTError("tokens", "the stores hold \(train.tokens) tokens per image, the grid has \(layout.count)")
         }
@@ -99,6 +100,7 @@ public struct ReaderExperiment: Sendable {
 
         var rows: [Row] = [], validationDeFT = [Double: Double](), spread = [Double: (Double, Double)]()
         var versus = [Double: [(method: String, difference: Double, stderr: Double)]]()
+        var models: [(ratio: Double, model: DeFTModel)] = []
         let n = layout.count
         let uniform = BaselineRankings.uniform(layout)
         // Widened to float32 once for every ratio's training (5000 images of 256×384: 2 GB).
@@ -109,6 +111,7 @@ public struct ReaderExperiment: Sendable {
             let model = trainDeFT(reader: reader, data: data, ratio: ratio) {
                 progress?(.deft(ratio: ratio, step: $0, of: options.deftSteps))
             }
+            models.append((ratio, model))
             let service = ScoringService(model: model, head: nil)
             progress?(.evaluating("\(ratio)"))
             func deft(_ store: TokenStore, feedback: Bool) throws -> [Int] {
@@ -178,7 +181,7 @@ public struct ReaderExperiment: Sendable {
                             full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
                             rows: rows)
         return (report, Notes(validationFull: validationFull, validationDeFT: validationDeFT, randomSpread: spread,
-                              readerLoss: trained.loss, omitted: omitted, deftVersus: versus), reader)
+                              readerLoss: trained.loss, omitted: omitted, deftVersus: versus), reader, models)
     }
 
     /// Trains DeFT at `ratio` with the frozen reader as its task objective.

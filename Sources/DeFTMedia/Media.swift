@@ -62,6 +62,10 @@ public struct LoadedSample: Sendable {
     public var logits: Matrix?       // N × C
     public var gradient: Matrix?     // N × d' (∂L/∂z supplied by the user)
     public var label: Int?
+    /// The names of the label's classes, when the bundle gives them.
+    public var classNames: [String]?
+    /// A precomputed accuracy curve beside the bundle (`deft eval accuracy --json`'s report).
+    public var curvePath: String?
     /// Things the loader changed from what was asked, one line each (e.g. fewer frames than --frames).
     public var notes: [String] = []
 

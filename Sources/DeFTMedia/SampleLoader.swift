@@ -29,6 +29,9 @@ public enum SampleLoader {
         // Zero or fewer frames used to mean "all of them" silently.
         if let f = options.frames, f < 1 { throw DeFTError("--frames", "must be at least 1, got \(f)") }
         var isDir: ObjCBool = false
+        if !BundlePath.entryExists(path), let (folder, item) = BundleItems.parse(path) {
+            return try loadBundle(folder, options: options, item: item)
+        }
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DeFTError(path, "no such file or folder") }
         let name = ((path as NSString).standardizingPath as NSString).lastPathComponent
         if isDir.boolValue {
@@ -65,9 +68,23 @@ public enum SampleLoader {
         return try self.text(name: name.terminalSafe, document: TextTokenizer.tokenize(clean), source: "the typed text", options: options)
     }
 
-    static func loadBundle(_ folder: String, options: LoadOptions) throws -> LoadedSample {
-        let m = try BundleManifest.load(folder: folder)
+    /// `item`: which of a bundle's items (nil: the first, when it has items).
+    static func loadBundle(_ folder: String, options: LoadOptions, item: Int? = nil) throws -> LoadedSample {
+        var m = try BundleManifest.load(folder: folder)
         let manifestPath = (folder as NSString).appendingPathComponent(BundleManifest.fileName)
+        var title = m.title ?? ((folder as NSString).standardizingPath as NSString).lastPathComponent
+        if let items = m.items {
+            let i = item ?? 0
+            guard items.indices.contains(i) else {
+                throw DeFTError("\(folder):\(i)", "the bundle has \(items.count) items (0…\(items.count - 1)); there is no item \(i)")
+            }
+            m.media = items[i].media
+            m.features = items[i].features ?? m.features
+            m.label = items[i].label ?? m.label
+            title += " \(i + 1)/\(items.count)"
+        } else if let item {
+            throw DeFTError("\(folder):\(item)", "the bundle has no items (its manifest lists no 'items')")
+        }
         func resolve(_ p: String) throws -> String {
             let ref = ArrayReference(p)
             let full = try BundlePath.resolve(ref.path, folder: folder, manifest: manifestPath)
@@ -80,7 +97,7 @@ public enum SampleLoader {
         if opts.encoder.name == nil { opts.encoder.name = m.encoder ?? .builtin }
         if opts.features == nil, let f = m.features { opts.features = try resolve(f) }
         let media = try resolve(m.media)
-        let name = m.title ?? ((folder as NSString).standardizingPath as NSString).lastPathComponent
+        let name = title
         var sample: LoadedSample
         switch m.modality {
         case .image:
@@ -122,6 +139,8 @@ public enum SampleLoader {
         if let l = m.logits { sample.logits = try ArrayReference(resolve(l)).loadRows(batch: 1, tokens: n, width: nil, what: "the logits") }
         if let g = m.gradient { sample.gradient = try ArrayReference(resolve(g)).loadRows(batch: 1, tokens: n, width: nil, what: "the gradient") }
         sample.label = m.label
+        sample.classNames = m.classes
+        if let c = m.curve { sample.curvePath = try resolve(c) }
         return sample
     }
 

@@ -16,6 +16,8 @@ public enum FeedbackSource: Sendable, Equatable, CustomStringConvertible {
     case bundle
     /// The classifier head beside the weights; `label` nil: its own all-token prediction is the target.
     case classify(label: Int?)
+    /// The reader beside the weights, likewise.
+    case reader(label: Int?)
     case reconstruct
     case none
 
@@ -25,6 +27,8 @@ public enum FeedbackSource: Sendable, Equatable, CustomStringConvertible {
         case .bundle: return "bundle gradient"
         case .classify(let label?): return "classify, label \(label)"
         case .classify(nil): return "classify, own prediction"
+        case .reader(let label?): return "reader, label \(label)"
+        case .reader(nil): return "reader, own prediction"
         case .reconstruct: return "reconstruct"
         case .none: return "none"
         }
@@ -64,14 +68,15 @@ public struct ScoringOutcome: Sendable {
 /// 1. a gradient the user supplied (`--grad`; a named objective then only reports its losses);
 /// 2. the objective the user named (`--objective`; classify takes `--label`, else the head's own prediction);
 /// 3. the bundle's own gradient;
-/// 4. the classifier head beside the weights, with `--label` if given, else its own prediction;
+/// 4. the head beside the weights (a classifier head or a reader), with `--label` if given, else its own prediction;
 /// 5. the label-free reconstruct objective.
 /// No ground-truth label is used unless the user passes one: a viewer whose ranking depended on the
 /// answer would show a choice no deployed model could make.
 public struct ScoringService: Sendable {
     public var model: DeFTModel
-    /// The classifier head saved beside trained weights (`W.head.safetensors`), if there is one.
-    public let head: ClassifyObjective?
+    /// The head saved beside trained weights, if there is one: the classifier head (`W.head.safetensors`)
+    /// or the reader (`W.reader.safetensors`); never both.
+    public let head: (any ScoringHead)?
 
     /// `weights` nil: untrained weights from `seed` (with `untrained` as the configuration, its
     /// token width replaced by the data's). Trained weights must expect tokens of width `tokenDim`;
@@ -83,9 +88,14 @@ public struct ScoringService: Sendable {
                 throw DeFTError(source, "tokens have width d=\(d) but \(weights) expects d=\(model.config.tokenDim)")
             }
             let headPath = Checkpoint.companion(weights, ".head.safetensors")
-            head = FileManager.default.fileExists(atPath: headPath) ? try Checkpoint.loadHead(beside: weights) : nil
-            if let head, head.head.inputWidth != model.config.semanticDim {
-                throw DeFTError(headPath, "the head reads width \(head.head.inputWidth) but the weights give d′=\(model.config.semanticDim)")
+            let readerPath = Checkpoint.companion(weights, ".reader.safetensors")
+            let hasHead = FileManager.default.fileExists(atPath: headPath), hasReader = FileManager.default.fileExists(atPath: readerPath)
+            guard !(hasHead && hasReader) else {
+                throw DeFTError(readerPath, "a reader and a classifier head are both beside the weights; keep one")
+            }
+            head = hasReader ? try Reader(safetensors: readerPath) : hasHead ? try Checkpoint.loadHead(beside: weights) : nil
+            if let head, let problem = head.problem(tokens: nil, tokenDim: d, semanticDim: model.config.semanticDim) {
+                throw DeFTError(hasReader ? readerPath : headPath, problem)
             }
         } else {
             var c = untrained ?? DeFTConfig(tokenDim: d)
@@ -96,7 +106,7 @@ public struct ScoringService: Sendable {
     }
 
     /// A model and head already in memory (evaluation, training).
-    public init(model: DeFTModel, head: ClassifyObjective?) {
+    public init(model: DeFTModel, head: (any ScoringHead)?) {
         self.model = model; self.head = head
     }
 
@@ -108,6 +118,9 @@ public struct ScoringService: Sendable {
                       bundleGradient: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false) throws -> ScoringOutcome {
         try DeFTPipeline.validate(model, tokens: x, batch: batch, layout: layout, feedback: request.gradient?.matrix ?? bundleGradient,
                                   logits: logits)
+        if let head, let problem = head.problem(tokens: layout.count, tokenDim: x.cols, semanticDim: model.config.semanticDim) {
+            throw DeFTError(head.name, problem)
+        }
         let forward = ScoringForward(model: model, tokens: x, batch: batch, layout: layout)
         let labels = try request.label.map { label -> [Int] in
             guard let head else { return [Int](repeating: label, count: batch) }
@@ -125,12 +138,12 @@ public struct ScoringService: Sendable {
             guard let head else {
                 throw DeFTError("--objective", "classify needs trained weights with a classifier head beside them (deft train --objective classify)")
             }
-            objective = head; source = .classify(label: request.label)
+            objective = head; source = head.source(label: request.label)
         case .reconstruct?: objective = ReconstructObjective(); source = .reconstruct
         case .none?: source = .none
         case nil:
             if bundleGradient != nil { source = .bundle }
-            else if let head { objective = head; source = .classify(label: request.label) }
+            else if let head { objective = head; source = head.source(label: request.label) }
             else { objective = ReconstructObjective(); source = .reconstruct }
         }
         var gradient: Matrix? = source == .bundle ? bundleGradient : nil
@@ -141,7 +154,7 @@ public struct ScoringService: Sendable {
             if gradient == nil { gradient = r.gradient }
             loss = r.loss
         }
-        let gateLogits = logits ?? head.map { GateObjective.tokenLogits($0, z: forward.z) }
+        let gateLogits = logits ?? head?.tokenLogits(z: forward.z, tokens: x)
         let rows = DeFTPipeline.score(model, forward: forward, tokens: x, feedback: gradient, logits: gateLogits,
                                       reconstruction: reconstruction)
         return ScoringOutcome(rows: rows, forward: forward, feedbackSource: source, objective: objective,

@@ -36,8 +36,12 @@ public enum SampleScorer {
         // The inspector shows reconstruction errors and the mode can change at any time: ask for them.
         let outcome = try service.score(tokens: x, batch: 1, layout: sample.tokenSet.layout, feedback: options.feedback,
                                         bundleGradient: sample.gradient, logits: sample.logits, reconstruction: true)
-        return ScoredSample(sample: sample, scores: outcome.rows[0], semantic: outcome.forward.z,
-                            weights: shortOrigin(service.model.origin), feedbackSource: outcome.feedbackSource)
+        var scored = ScoredSample(sample: sample, scores: outcome.rows[0], semantic: outcome.forward.z,
+                                  weights: shortOrigin(service.model.origin), feedbackSource: outcome.feedbackSource)
+        scored.answers = service.head.map { HeadAnswers(head: $0, model: service.model, tokens: x, semantic: outcome.forward.z,
+                                                        layout: sample.tokenSet.layout) }
+        scored.accuracyCurve = try sample.curvePath.map(AccuracyCurve.load)
+        return scored
     }
 
     /// DeFT beside every baseline for a scored sample: built on first use (`b`, `g`, `--compare`,

@@ -14,6 +14,10 @@ public struct ScoredSample: Sendable {
     public let feedbackSource: FeedbackSource
     /// DeFT beside every baseline, with fidelity at any ratio: nil until first asked for.
     public var comparison: Comparison?
+    /// The head's answer (a reader or classify head beside the weights), nil without a head.
+    public var answers: HeadAnswers?
+    /// The bundle's precomputed accuracy curve, which `g` draws instead of the fidelity curves.
+    public var accuracyCurve: AccuracyCurve?
 
     public init(sample: LoadedSample, scores: TokenScores, semantic: Matrix, weights: String,
                 feedbackSource: FeedbackSource, comparison: Comparison? = nil) {

@@ -20,10 +20,11 @@ func mediaArea(_ s: AppState, _ screen: ScreenLayout) -> Rect {
 
 /// Where the retention curves go: under the media (never over them), about a third of the canvas.
 func curvesArea(_ s: AppState, _ screen: ScreenLayout) -> Rect? {
-    guard s.showCurves, s.scored?.comparison != nil else { return nil }
+    guard s.showCurves, let scored = s.scored, scored.comparison != nil || scored.accuracyCurve != nil else { return nil }
     // Room for at least four plot rows above the legend, which wraps on a narrow canvas.
     let methods = s.baseline.map { [$0, .deft] } ?? Method.baselines + [.deft]
-    let legendRows = legendLines(methods.map { "■ \($0.title) 0.000" }, width: screen.canvas.width - 2).count
+    let legend = scored.accuracyCurve.map { accuracyLegend($0, ratio: s.ratio) } ?? methods.map { "■ \($0.title) 0.000" }
+    let legendRows = legendLines(legend, width: screen.canvas.width - 2).count
     let c = screen.canvas, h = min(max(c.height / 3, 7 + legendRows), 16 + legendRows)
     guard c.height - h >= 6 else { return nil }
     return Rect(x: c.x, y: c.y + c.height - h, width: c.width, height: h)

@@ -80,7 +80,8 @@ extension AppState {
     /// Asks for the current sample's comparison when the screen needs it (a baseline or the curves)
     /// and it is neither built nor on its way.
     mutating func requestComparison() -> [Command] {
-        guard baseline != nil || showCurves, let scored, scored.comparison == nil, !comparing.contains(current) else { return [] }
+        guard let scored, baseline != nil || (showCurves && scored.accuracyCurve == nil), scored.comparison == nil,
+              !comparing.contains(current) else { return [] }
         comparing.insert(current)
         return [.compare(sampleIndex: current)]
     }

@@ -28,10 +28,12 @@ public func view(_ state: AppState) -> Frame {
         } else {
             drawMedia(&f, scored, rect: mediaArea(state, layout), paint: paint, theme: theme)
         }
-        if let area = curvesArea(state, layout), let cmp = scored.comparison {
+        if let area = curvesArea(state, layout), let curve = scored.accuracyCurve {
+            drawAccuracyCurves(&f, in: area, curve: curve, ratio: state.ratio, theme: theme)
+        } else if let area = curvesArea(state, layout), let cmp = scored.comparison {
             drawCurves(&f, in: area, comparison: cmp, baseline: state.baseline, ratio: state.ratio, theme: theme)
         }
-        if (state.baseline != nil || state.showCurves) && scored.comparison == nil {
+        if (state.baseline != nil || (state.showCurves && scored.accuracyCurve == nil)) && scored.comparison == nil {
             f.put(" comparing with the baselines\(theme.ellipsis) ", x: layout.canvas.x + 1, y: layout.canvas.y,
                   fg: theme.c(Theme.muted), style: .reverse)
         }

@@ -68,6 +68,10 @@ struct EvalAccuracy: ParsableCommand {
     @Option(help: "Fashion tasks: the split every method is evaluated on: test (the reported numbers) or validation (where settings are chosen, without looking at the test split).")
     var evaluateOn: EvaluationSplit = .test
 
+    @Option(help: ArgumentHelp("Fashion tasks: also write a viewer bundle of the first 50 evaluated images (tokens, reader, DeFT at 48.2 %, the accuracy curve) into DIR.",
+                               valueName: "DIR"))
+    var bundle: String?
+
     enum EvaluationSplit: String, ExpressibleByArgument, CaseIterable { case test, validation }
 
     struct Row: Encodable {
@@ -100,7 +104,7 @@ struct EvalAccuracy: ParsableCommand {
         if task != .digits { return try FashionAccuracy(command: self).run() }
         for (name, given) in [("--train", train != nil), ("--test", test != nil), ("--quick", quick), ("--encoder", encoder != nil),
                               ("--reader-out", readerOut != nil), ("--evaluate-on", evaluateOn != .test), ("--feedback-dropout", feedbackDropout != nil),
-                              ("--reader-steps", readerSteps != nil), ("--deft-steps", deftSteps != nil)] where given {
+                              ("--reader-steps", readerSteps != nil), ("--deft-steps", deftSteps != nil), ("--bundle", bundle != nil)] where given {
             throw DeFTError(name, "applies to the Fashion-MNIST tasks, not to --task digits")
         }
         let dir: String
@@ -112,7 +116,7 @@ struct EvalAccuracy: ParsableCommand {
         let w = weights ?? (dir as NSString).appendingPathComponent("weights.safetensors")
         let service = try ScoringService(weights: w, tokenDim: digits.tokens(0).cols, seed: 0, source: dir)
         let model = service.model
-        let head = try service.head ?? Checkpoint.loadHead(beside: w)
+        let head = try (service.head as? ClassifyObjective) ?? Checkpoint.loadHead(beside: w)
         guard head.classes >= 10 else { throw DeFTError(w, "its head has \(head.classes) classes, the digits need 10") }
         let test = digits.split().test
         let inputs = test.map(digits.tokens), labels = test.map { digits.labels[$0] }

@@ -49,6 +49,7 @@ struct FashionAccuracy {
         }
         guard testCount <= 10_000 else { throw DeFTError("--test", "Fashion-MNIST has 10 000 test images, \(testCount) were asked for") }
 
+        let bundle = try c.bundle.map(AccuracyBundle.init)
         let trainItems = try FashionMNIST.load(.train), testItems = try FashionMNIST.load(.test)
         let trainScenes = FashionScenes(task: task, items: trainItems, splitTag: 0)
         let testScenes = FashionScenes(task: task, items: testItems, splitTag: 1)
@@ -100,6 +101,9 @@ struct FashionAccuracy {
         let readerPath = c.readerOut ?? (TaskTokens.cacheDirectory() as NSString)
             .appendingPathComponent("reader-\(task.rawValue)-\(choice.rawValue)-\(trainCount).safetensors")
         try result.reader.save(to: readerPath)
+        try bundle?.write(title: "\(task.rawValue) · \(choice.rawValue) tokens", scenes: onValidation ? trainScenes : testScenes,
+                          first: onValidation ? splits.validation.lowerBound : splits.test.lowerBound, tokens: test, grid: encoder.grid,
+                          reader: result.reader, models: result.models, report: result.report)
         let provenance = "tokens: \(encoder.name); reader: \(readerPath)" + (onValidation ? "; evaluated on the validation split" : "")
         if c.json {
             FileHandle.standardError.write(Data("\(provenance)\n".utf8))

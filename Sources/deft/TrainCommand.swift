@@ -160,7 +160,7 @@ struct Train: ParsableCommand {
             let service = try ScoringService(weights: source, tokenDim: set.tokenDim, seed: seed, source: "the training data")
             var obj: any TaskObjective = ReconstructObjective()
             if objectiveName == .classify {
-                let head = try service.head ?? Checkpoint.loadHead(beside: source)
+                let head = try (service.head as? ClassifyObjective) ?? Checkpoint.loadHead(beside: source)
                 try head.check(labels: set.labels, source: Checkpoint.companion(source, ".head.safetensors"))
                 obj = head
             }

@@ -74,8 +74,10 @@ struct ViewOptions: ParsableArguments {
 
     func resolvedInputs() throws -> (paths: [String], names: [String]) {
         if !inputs.isEmpty {
-            // A folder of bundles (like Samples/) opens as its bundles, as bare `deft` opens Samples/.
+            // A folder of bundles (like Samples/) opens as its bundles, as bare `deft` opens Samples/;
+            // a bundle of several items as its items.
             let paths = inputs.flatMap { input -> [String] in
+                if let items = BundleItems.names(input) { return items }
                 var isDir: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue,
                       !SampleCatalog.isSample(input) else { return [input] }

@@ -24,6 +24,12 @@ func drawPanel(_ f: inout Frame, _ rect: Rect, state: AppState, scored: ScoredSa
     }
     for row in rect.y..<(rect.y + rect.height) { f[rect.x, row] = Cell(theme.rule, fg: theme.c(Theme.muted)) }
 
+    if let answers = scored.answers {
+        for (text, colour) in answerLines(answers, selection: selection, label: scored.sample.label, classes: scored.sample.classNames) {
+            line(text, colour, colour == Theme.accent ? .bold : [])
+        }
+        if rect.height >= 28 { y += 1 }
+    }
     let kept = selection.isKept[i], rec = paint.isReconstructed[i]
     let status = kept ? "KEPT" : (rec ? "RESTORED" : "PRUNED")
     let statusColour = kept ? Theme.kept : (rec ? Theme.reconstructed : Theme.pruned)
