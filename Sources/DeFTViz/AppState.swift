@@ -28,6 +28,8 @@ public struct AppState: Sendable {
     public var height: Int
     public var depth: ColorDepth
     public var unicode: Bool
+    /// How the terminal draws the image canvas: in kitty or sixel pixels the view leaves its cells blank.
+    public var pixels: GraphicsProtocol = .cells
     public var showHelp = false
     /// A printed frame (`--snapshot`): no keys to list and no cursor to show.
     public var snapshot = false

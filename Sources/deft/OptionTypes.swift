@@ -34,3 +34,4 @@ extension ColorDepth: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument == "24bit" ? "truecolor" : argument) }
 }
 extension NeighbourSearch: ExpressibleByArgument {}
+extension GraphicsRequest: ExpressibleByArgument {}

@@ -11,10 +11,17 @@ public final class TerminalBackend {
     private var pairs: [UInt64: Int32] = [:]
     private var open = false
     private let recorder: CastRecorder?
+    /// The image canvas in pixels (kitty or sixel), nil when everything is cells.
+    private var pixels: PixelLayer?
+    private let reportedCell: PixelSize?
 
     /// Starts the screen. `requested` is --color; nil means detect. With a recorder, everything
-    /// written to the terminal also goes into its cast.
-    public init(requested: ColorDepth?, forceASCII: Bool, recorder: CastRecorder? = nil) {
+    /// written to the terminal also goes into its cast. `graphics`: how the image canvas is drawn
+    /// (decided before the screen starts, since it asks the terminal).
+    public init(requested: ColorDepth?, forceASCII: Bool, recorder: CastRecorder? = nil,
+                graphics: GraphicsDecision = GraphicsDecision(drawing: .cells, reason: "")) {
+        pixels = graphics.drawing == .cells ? nil : PixelLayer(drawing: graphics.drawing, passthrough: graphics.tmuxPassthrough)
+        reportedCell = graphics.reportedCell
         setlocale(LC_ALL, "")
         unicode = !forceASCII && String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         self.recorder = recorder
@@ -54,10 +61,19 @@ public final class TerminalBackend {
 
     public var size: (width: Int, height: Int) { (Int(getmaxx(deft_stdscr())), Int(getmaxy(deft_stdscr()))) }
 
+    /// How the image canvas is drawn.
+    public var graphics: GraphicsProtocol { pixels?.drawing ?? .cells }
+
+    /// Milliseconds until a new picture has settled and wants drawing, nil when none waits.
+    public var pixelWakeMs: Int32? { pixels?.wakeAfterMs(nowMs: Self.nowMs) }
+
+    static var nowMs: UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
+
     /// Restores the terminal. Safe to call twice.
     public func close() {
         guard open else { return }
         open = false
+        if let bytes = pixels?.clear(), !bytes.isEmpty { _ = TerminalQuery.writeAll(STDOUT_FILENO, bytes) }
         endwin()
         recorder?.end()
         TerminalGuard.uninstall()
@@ -65,8 +81,9 @@ public final class TerminalBackend {
 
     deinit { close() }
 
-    /// Draws `frame`, sending only cells that differ from the last one drawn.
-    public func draw(_ frame: Frame) {
+    /// Draws `frame`, sending only cells that differ from the last one drawn, and then the pixel
+    /// canvas `scene` over it (written after ncurses' refresh, which does not know about it).
+    public func draw(_ frame: Frame, pixels scene: PixelScene? = nil) {
         let full = previous.map { $0.width != frame.width || $0.height != frame.height } ?? true
         if full { werase(deft_stdscr()) }
         var cc = cchar_t()
@@ -86,7 +103,18 @@ public final class TerminalBackend {
                 mvwadd_wch(deft_stdscr(), Int32(y), Int32(x), &cc)
             }
         }
+        var image: [UInt8] = []
+        if var layer = pixels {
+            let cell = TerminalQuery.cellPixels(STDIN_FILENO) ?? reportedCell ?? .defaultCell
+            let step = layer.step(scene, cell: cell, damaged: layer.damaged(previous: full ? nil : previous, frame: frame),
+                                  cleared: full, nowMs: Self.nowMs)
+            pixels = layer
+            // A sixel that goes is wiped by repainting its rows: ncurses thinks they already show blanks.
+            if let rows = step.repaintRows { wredrawln(deft_stdscr(), Int32(rows.lowerBound), Int32(rows.count)) }
+            image = step.output
+        }
         wrefresh(deft_stdscr())
+        if !image.isEmpty { _ = TerminalQuery.writeAll(STDOUT_FILENO, image) }
         previous = frame
     }
 
