@@ -29,8 +29,21 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only the long-input targets: 100 000 text tokens, a 512×512 image grid, a 64-frame video (fresh processes, peak RSS).")
     var long = false
 
+    @Flag(help: "Only the pixel canvas rows (kitty and sixel: a scrub frame's compute, the picture's compose and encode).")
+    var pixels = false
+
     func run() throws {
         if long { return try LongBench.run(json: json, quick: quick) }
+        if pixels {
+            guard let p = PixelBench.measure(quick: quick, repetitions: quick ? 2 : max(repetitions, 3)) else {
+                throw DeFTError("--pixels", "Samples/astronaut not found: run from the repository root")
+            }
+            var report = BenchReport(machine: .current)
+            report.pixels = p
+            print(json ? String(decoding: try ReportJSON.encode(report, source: "deft bench --pixels --json"), as: UTF8.self)
+                       : (["deft bench --pixels on \(report.machine.cpu), \(report.machine.cores) cores"] + p.lines).joined(separator: "\n"))
+            return
+        }
         let reps = quick ? 2 : max(repetitions, 3)
         var report = BenchReport(machine: .current)
         let shapes: [BenchShape] = quick
@@ -50,6 +63,7 @@ struct Bench: ParsableCommand {
         (report.realEncoders, report.realEncodersNote) = EncoderBench.measure(quick: quick, repetitions: reps)
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
         report.text = TextBench.measure(quick: quick, repetitions: reps)
+        report.pixels = PixelBench.measure(quick: quick, repetitions: reps)
         if json {
             print(String(decoding: try ReportJSON.encode(report, source: "deft bench --json"), as: UTF8.self))
         } else {
@@ -292,6 +306,7 @@ struct BenchReport: Codable {
     var realEncodersNote: String?
     var viewer: ViewerBench.Row?
     var text: TextBench.Report?
+    var pixels: PixelBench.Report?
 
     init(machine: Machine) { self.machine = machine }
 
@@ -317,6 +332,7 @@ struct BenchReport: Codable {
         }
         lines += EncoderBench.table(realEncoders, note: realEncodersNote)
         if let t = text { lines += t.lines }
+        if let p = pixels { lines += p.lines }
         return lines.joined(separator: "\n")
     }
 }

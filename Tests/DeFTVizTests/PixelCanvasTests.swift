@@ -69,14 +69,15 @@ import Testing
         let rgba = scene.rgba(size)
         #expect(rgba.count == size.width * size.height * 4)
         let img = try #require({ if case .image(let i)? = s.scored?.sample.media { return i }; return nil }())
-        let base = Resample.resize(img, width: size.width, height: size.height)
+        let base = Resample.resizedImage(img, width: size.width, height: size.height).pixels
+        #expect(scene.rgba(size, base: scene.base(size)) == rgba)      // the kept source gives the same picture
         let sel = try #require(s.selection)
         let cursor = s.cursor
         let neighbours = Set(s.scored!.scores.neighbours(of: cursor))
         func at(_ x: Int, _ y: Int) -> RGB { let o = (y * size.width + x) * 4; return RGB(rgba[o], rgba[o + 1], rgba[o + 2]) }
         func source(_ x: Int, _ y: Int) -> RGB {
             let o = (y * size.width + x) * 3
-            return RGB(UInt8(min(255, max(0, base[o]))), UInt8(min(255, max(0, base[o + 1]))), UInt8(min(255, max(0, base[o + 2]))))
+            return RGB(base[o], base[o + 1], base[o + 2])
         }
         let pw = size.width / 6, ph = size.height / 6
         var checkedKept = 0, checkedPruned = 0

@@ -26,6 +26,8 @@ public struct PixelLayer {
     private var pending: (cells: Rect, cell: PixelSize, content: PixelScene.Content, since: UInt64)?
     /// The last encode (composing the pixels and libchafa's encoding), for the bench and the report.
     public private(set) var lastEncodeMs = 0.0
+    /// The resampled source of the last picture: scrubbing changes the marks, not the picture under them.
+    private var base: (scene: PixelScene, size: PixelSize, pixels: [UInt8])?
 
     public init(drawing: GraphicsProtocol, passthrough: Bool = false) {
         self.drawing = drawing; self.passthrough = passthrough
@@ -108,7 +110,8 @@ public struct PixelLayer {
     private mutating func encode(_ scene: PixelScene, cell: PixelSize) -> [UInt8] {
         let start = DispatchTime.now().uptimeNanoseconds
         let size = PixelEncoder.pixelSize(columns: scene.cells.width, rows: scene.cells.height, cell: cell, for: drawing)
-        let image = PixelEncoder.encode(rgba: scene.rgba(size), size: size, columns: scene.cells.width, rows: scene.cells.height,
+        if base.map({ !$0.scene.sharesBase(with: scene) || $0.size != size }) ?? true { base = (scene, size, scene.base(size)) }
+        let image = PixelEncoder.encode(rgba: scene.rgba(size, base: base?.pixels), size: size, columns: scene.cells.width, rows: scene.cells.height,
                                         cell: cell, as: drawing)
         lastEncodeMs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         guard !image.isEmpty else { return [] }

@@ -32,25 +32,36 @@ public struct PixelScene: Sendable {
                           cursor: min(max(state.cursor, 0), scored.scores.count - 1))
     }
 
+    /// The source picture resampled to `size`, RGB bytes: the part of the picture that stays the same
+    /// while the ratio, cursor or overlay change, so the layer keeps it between encodes.
+    public func base(_ size: PixelSize) -> [UInt8] {
+        Resample.resizedImage(image, width: size.width, height: size.height).pixels
+    }
+
+    /// Whether `base` made for `other` serves this scene at the same size.
+    public func sharesBase(with other: PixelScene) -> Bool { content.sample == other.content.sample && content.name == other.content.name }
+
     /// The picture at `size` pixels, RGBA: coloured as the cells colour it (`TokenPaint.pixel`: the
     /// heatmap when the overlay is on, pruned dimmed, restored tinted), pruned patches hatched as in an
     /// exported figure, restored ones outlined, the cursor's patch and its neighbours outlined, and
-    /// patch boundaries darkened as the cell canvas darkens them.
-    public func rgba(_ size: PixelSize) -> [UInt8] {
+    /// patch boundaries darkened as the cell canvas darkens them. `base`: this scene's `base(size)`, if kept.
+    public func rgba(_ size: PixelSize, base kept: [UInt8]? = nil) -> [UInt8] {
         let w = size.width, h = size.height
         guard w > 0, h > 0, let scored = state.scored, let selection = state.selection else { return [] }
+        let base = kept.flatMap { $0.count == w * h * 3 ? $0 : nil } ?? self.base(size)
         let scores = scored.scores, grid = scores.layout
         let paint = TokenPaint(scores: scores, selection: selection, channel: content.channel, cursor: content.cursor, overlay: content.overlay)
-        // What marks each token, once per token rather than once per pixel.
-        enum Mark: UInt8 { case none, hatch, restored, neighbour, cursor }
-        var marks = [Mark](repeating: .none, count: scores.count)
+        // What each token needs, once per token rather than once per pixel; a kept token without the
+        // overlay is its source pixels unchanged.
+        enum Mark: UInt8 { case untouched, painted, hatch, restored, neighbour, cursor }
+        var marks = [Mark](repeating: .painted, count: scores.count)
         for t in 0..<scores.count {
             if t == paint.cursor { marks[t] = .cursor }
             else if paint.neighbours.contains(t) { marks[t] = .neighbour }
             else if paint.isReconstructed[t] { marks[t] = .restored }
             else if !paint.isKept[t] { marks[t] = .hatch }
+            else if !paint.overlay { marks[t] = .untouched }
         }
-        let base = Resample.resize(image, width: w, height: h)
         let cols = PatchAxis(pixels: w, scale: 1, source: w, patches: grid.width)
         let rows = PatchAxis(pixels: h, scale: 1, source: h, patches: grid.height)
         let patchPixels = min(w / max(grid.width, 1), h / max(grid.height, 1))
@@ -58,24 +69,31 @@ public struct PixelScene: Sendable {
         let outline = max(1, patchPixels / 12)
         let edges = patchPixels >= 4
         var out = [UInt8](repeating: 255, count: w * h * 4)
-        for y in 0..<h {
-            let rowToken = rows.patch[y] * grid.width
-            for x in 0..<w {
-                let token = rowToken + cols.patch[x]
-                let o = (y * w + x) * 3
-                var c = paint.pixel(RGB(UInt8(min(255, max(0, base[o]))), UInt8(min(255, max(0, base[o + 1]))),
-                                        UInt8(min(255, max(0, base[o + 2])))), token: token)
-                let inset = min(cols.inset[x], rows.inset[y])
-                switch marks[token] {
-                case .cursor where inset < 2 * outline: c = Theme.cursor
-                case .neighbour where inset < outline: c = Theme.neighbour
-                case .restored where inset < outline: c = Theme.reconstructed
-                case .hatch where FigureRaster.isHatch(x: x, y: y, period: period): c = FigureRaster.hatched(c)
-                default:
-                    if edges && (cols.isStart[x] || rows.isStart[y]) { c = c.scaled(0.72) }
+        out.withUnsafeMutableBufferPointer { out in
+            base.withUnsafeBufferPointer { base in
+                for y in 0..<h {
+                    let rowToken = rows.patch[y] * grid.width, rowEdge = rows.isStart[y], rowInset = rows.inset[y]
+                    for x in 0..<w {
+                        let token = rowToken + cols.patch[x]
+                        let i = (y * w + x) * 3, o = (y * w + x) * 4
+                        let mark = marks[token]
+                        let edge = edges && (rowEdge || cols.isStart[x])
+                        if mark == .untouched && !edge {
+                            out[o] = base[i]; out[o + 1] = base[i + 1]; out[o + 2] = base[i + 2]
+                            continue
+                        }
+                        var c = paint.pixel(RGB(base[i], base[i + 1], base[i + 2]), token: token)
+                        let inset = min(cols.inset[x], rowInset)
+                        switch mark {
+                        case .cursor where inset < 2 * outline: c = Theme.cursor
+                        case .neighbour where inset < outline: c = Theme.neighbour
+                        case .restored where inset < outline: c = Theme.reconstructed
+                        case .hatch where FigureRaster.isHatch(x: x, y: y, period: period): c = FigureRaster.hatched(c)
+                        default: if edge { c = c.scaled(0.72) }
+                        }
+                        out[o] = c.r; out[o + 1] = c.g; out[o + 2] = c.b
+                    }
                 }
-                let p = (y * w + x) * 4
-                out[p] = c.r; out[p + 1] = c.g; out[p + 2] = c.b
             }
         }
         return out
