@@ -33,8 +33,14 @@ import Testing
         }
         #expect(withCells[scene.cells.x + 1, scene.cells.y + 1] != .blank)
         // Everything else is the same cells.
-        let outside = (0..<s.height).flatMap { y in (0..<s.width).map { (x: $0, y: y) } }.filter { !scene.cells.contains($0.x, $0.y) }
+        let outside = (1..<s.height).flatMap { y in (0..<s.width).map { (x: $0, y: y) } }.filter { !scene.cells.contains($0.x, $0.y) }
         #expect(outside.allSatisfy { withPixels[$0.x, $0.y] == withCells[$0.x, $0.y] })
+        // The status line says how the canvas is drawn (where it has room).
+        var wide = s
+        wide.width = 220
+        #expect(view(wide).text.split(separator: "\n")[0].contains("24-bit colour + kitty pixels"))
+        wide.pixels = .cells
+        #expect(!view(wide).text.split(separator: "\n")[0].contains("pixels"))
         // Clicks hit-test the same patches the picture shows: a cell in the picture's last column is the last grid column.
         #expect(tokenAt(s, x: scene.cells.x + scene.cells.width - 1, y: scene.cells.y) == 5)
     }
