@@ -162,6 +162,17 @@ import Testing
         #expect(Double(error) / Double(painted.count * 3) < 12)
     }
 
+    @Test func aLargeKittyPictureIsSentSmallerForTheTerminalToScale() throws {
+        let cell = PixelSize(width: 10, height: 20), columns = 200, rows = 50
+        let size = PixelEncoder.pixelSize(columns: columns, rows: rows, cell: cell, for: .kitty)
+        #expect(size == PixelSize(width: 1000, height: 500))     // 2000×1000 scaled to fit 1024, cell by cell
+        let bytes = PixelEncoder.encode(rgba: Self.picture(size), size: size, columns: columns, rows: rows, cell: cell, as: .kitty)
+        let first = try #require(Self.apcs(bytes).commands.first)
+        #expect(first.keys["s"] == "1000" && first.keys["v"] == "500" && first.keys["c"] == "200" && first.keys["r"] == "50")
+        // A sixel cannot be scaled by the terminal: it keeps every pixel.
+        #expect(PixelEncoder.pixelSize(columns: columns, rows: rows, cell: cell, for: .sixel) == PixelSize(width: 2000, height: 996))
+    }
+
     @Test func cellsEncodeNothingAndBadInputIsRefused() {
         let cell = PixelSize.defaultCell
         #expect(PixelEncoder.encode(rgba: Self.picture(PixelSize(width: 20, height: 20)), size: PixelSize(width: 20, height: 20),

@@ -9,14 +9,27 @@ public enum PixelEncoder {
     /// Its one placement: placing it again replaces that placement instead of adding a second.
     static let placementID = 1
 
+    /// Kitty scales a picture to the cells it is placed on: past this many pixels a side it is sent
+    /// with fewer pixels rather than as a bigger transfer (RGBA in base64 is 5⅓ bytes a pixel).
+    public static let maxKittySide = 1024
+
+    /// The cell size the picture is made for: the terminal's, or for a large kitty picture a smaller one.
+    static func encodingCell(columns: Int, rows: Int, cell: PixelSize, for p: GraphicsProtocol) -> PixelSize {
+        let side = max(columns * cell.width, rows * cell.height)
+        guard p == .kitty, side > maxKittySide else { return cell }
+        let k = Double(maxKittySide) / Double(side)
+        return PixelSize(width: max(1, Int(Double(cell.width) * k)), height: max(1, Int(Double(cell.height) * k)))
+    }
+
     /// The pixels an image over `columns`×`rows` cells has. A sixel is drawn in bands six pixels high:
     /// a last band the cells cannot fill is left out rather than spill into the row below.
     public static func pixelSize(columns: Int, rows: Int, cell: PixelSize, for p: GraphicsProtocol) -> PixelSize {
-        let h = rows * cell.height
-        return PixelSize(width: columns * cell.width, height: p == .sixel ? h - h % 6 : h)
+        let c = encodingCell(columns: columns, rows: rows, cell: cell, for: p)
+        let h = rows * c.height
+        return PixelSize(width: columns * c.width, height: p == .sixel ? h - h % 6 : h)
     }
 
-    /// `rgba` (`size` pixels, 4 bytes each) as one image over `columns`×`rows` cells. Kitty's carries
+    /// `rgba` (`size` pixels, 4 bytes each, `pixelSize`'s) as one image over `columns`×`rows` cells. Kitty's carries
     /// the canvas id and placement, asks for no answer (q=2: an answer would arrive as keystrokes) and leaves the
     /// cursor where it was (C=1). Empty for `.cells`.
     public static func encode(rgba: [UInt8], size: PixelSize, columns: Int, rows: Int, cell: PixelSize,
@@ -27,7 +40,8 @@ public enum PixelEncoder {
         defer { chafa_canvas_config_unref(config) }
         chafa_canvas_config_set_pixel_mode(config, p == .kitty ? CHAFA_PIXEL_MODE_KITTY : CHAFA_PIXEL_MODE_SIXELS)
         chafa_canvas_config_set_geometry(config, Int32(columns), Int32(rows))
-        chafa_canvas_config_set_cell_geometry(config, Int32(cell.width), Int32(cell.height))
+        let c = encodingCell(columns: columns, rows: rows, cell: cell, for: p)
+        chafa_canvas_config_set_cell_geometry(config, Int32(c.width), Int32(c.height))
         guard let canvas = chafa_canvas_new(config) else { return [] }
         defer { chafa_canvas_unref(canvas) }
         rgba.withUnsafeBufferPointer {
