@@ -96,6 +96,10 @@ public struct PixelLayer {
         return Int32(clamping: max(1, Int64(p.since + Self.settleMs) - Int64(nowMs)))
     }
 
+    /// Forgets what the terminal showed (it cleared the screen behind ncurses' back): the next scene
+    /// gets a new picture.
+    public mutating func forget() { shown = nil; pending = nil }
+
     /// Takes the picture away for good (quit): kitty forgets the pixels; a sixel goes with the screen.
     public mutating func clear() -> [UInt8] {
         defer { shown = nil; pending = nil }

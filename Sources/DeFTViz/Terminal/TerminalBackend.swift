@@ -2,6 +2,12 @@ import CNcursesw
 import DeFT
 import Foundation
 
+/// Set by SIGCONT: after Ctrl-Z and `fg` ncurses has cleared and repainted the screen, and the
+/// terminal may have dropped its images with the alternate screen.
+nonisolated(unsafe) private var resumedFromStop: sig_atomic_t = 0
+/// The handler's note to the thread that wakes the run loop (write(2) is all a handler may do).
+nonisolated(unsafe) private var resumeNote: Int32 = -1
+
 /// The only code that touches ncurses: start and stop the screen, read events, and draw frames by
 /// writing only the cells that changed, with colours mapped to what the terminal can show.
 public final class TerminalBackend {
@@ -22,6 +28,7 @@ public final class TerminalBackend {
                 graphics: GraphicsDecision = GraphicsDecision(drawing: .cells, reason: "")) {
         pixels = graphics.drawing == .cells ? nil : PixelLayer(drawing: graphics.drawing, passthrough: graphics.tmuxPassthrough)
         reportedCell = graphics.reportedCell
+        if pixels != nil { Self.watchResume() }
         setlocale(LC_ALL, "")
         unicode = !forceASCII && String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         self.recorder = recorder
@@ -74,12 +81,40 @@ public final class TerminalBackend {
         guard open else { return }
         open = false
         if let bytes = pixels?.clear(), !bytes.isEmpty { _ = TerminalQuery.writeAll(STDOUT_FILENO, bytes) }
+        if pixels != nil {
+            signal(SIGCONT, SIG_DFL)
+            if resumeNote >= 0 { Glibc.close(resumeNote); resumeNote = -1 }     // the watcher reads EOF and ends
+        }
         endwin()
         recorder?.end()
         TerminalGuard.uninstall()
     }
 
     deinit { close() }
+
+    /// The picture must come back after `fg` without a key. ncurses' wait sits in a read that its
+    /// SIGTSTP handler restarts, but a SIGWINCH ends it (KEY_RESIZE): a thread sends one just after the
+    /// stop handler has returned.
+    private static func watchResume() {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }     // not for ffmpeg and other children
+        resumeNote = fds[1]
+        let note = fds[0]
+        signal(SIGCONT) { _ in
+            resumedFromStop = 1
+            var b: UInt8 = 1
+            _ = write(resumeNote, &b, 1)
+        }
+        Thread {
+            var b: UInt8 = 0
+            while read(note, &b, 1) == 1 {
+                usleep(50_000)
+                kill(getpid(), SIGWINCH)
+            }
+            Glibc.close(note)
+        }.start()
+    }
 
     /// Draws `frame`, sending only cells that differ from the last one drawn, and then the pixel
     /// canvas `scene` over it (written after ncurses' refresh, which does not know about it).
@@ -105,6 +140,8 @@ public final class TerminalBackend {
         }
         var image: [UInt8] = []
         if var layer = pixels {
+            // Back from a stop: whatever picture there was is gone; a new one follows once it settles.
+            if resumedFromStop != 0 { resumedFromStop = 0; layer.forget() }
             let cell = TerminalQuery.cellPixels(STDIN_FILENO) ?? reportedCell ?? .defaultCell
             let step = layer.step(scene, cell: cell, damaged: layer.damaged(previous: full ? nil : previous, frame: frame),
                                   cleared: full, nowMs: Self.nowMs)
