@@ -30,6 +30,8 @@ public struct AppState: Sendable {
     public var unicode: Bool
     /// The block glyphs images are drawn with.
     public var symbols = CellSymbols.standard
+    /// How the terminal draws the image canvas: in kitty or sixel pixels the view leaves its cells blank.
+    public var pixels: GraphicsProtocol = .cells
     public var showHelp = false
     /// A printed frame (`--snapshot`): no keys to list and no cursor to show.
     public var snapshot = false

@@ -25,7 +25,7 @@ public func view(_ state: AppState) -> Frame {
         if let baseline = state.baseline, let cmp = scored.comparison {
             drawCompare(&f, panes(state, layout), scored: scored, comparison: cmp, baseline: baseline, state: state,
                         paint: paint, theme: theme)
-        } else {
+        } else if pixelCanvasPlacement(state) == nil {
             drawMedia(&f, scored, rect: mediaArea(state, layout), paint: paint, theme: theme)
         }
         if let area = curvesArea(state, layout), let curve = scored.accuracyCurve {

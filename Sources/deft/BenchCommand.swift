@@ -31,9 +31,21 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Only the viewer's canvas: a frame after a ratio step and after a cursor step, per symbols and colour depth.")
     var canvas = false
+    @Flag(help: "Only the pixel canvas rows (kitty and sixel: a scrub frame's compute, the picture's compose and encode).")
+    var pixels = false
 
     func run() throws {
         if long { return try LongBench.run(json: json, quick: quick) }
+        if pixels {
+            guard let p = PixelBench.measure(quick: quick, repetitions: quick ? 2 : max(repetitions, 3)) else {
+                throw DeFTError("--pixels", "Samples/astronaut not found: run from the repository root")
+            }
+            var report = BenchReport(machine: .current)
+            report.pixels = p
+            print(json ? String(decoding: try ReportJSON.encode(report, source: "deft bench --pixels --json"), as: UTF8.self)
+                       : (["deft bench --pixels on \(report.machine.cpu), \(report.machine.cores) cores"] + p.lines).joined(separator: "\n"))
+            return
+        }
         let reps = quick ? 2 : max(repetitions, 3)
         if canvas {
             let rows = CanvasBench.measure(quick: quick, repetitions: reps)
@@ -59,6 +71,7 @@ struct Bench: ParsableCommand {
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
         report.text = TextBench.measure(quick: quick, repetitions: reps)
         report.canvas = CanvasBench.measure(quick: quick, repetitions: reps)
+        report.pixels = PixelBench.measure(quick: quick, repetitions: reps)
         if json {
             print(String(decoding: try ReportJSON.encode(report, source: "deft bench --json"), as: UTF8.self))
         } else {
@@ -303,6 +316,7 @@ struct BenchReport: Codable {
     var viewer: ViewerBench.Row?
     var text: TextBench.Report?
     var canvas: [CanvasBench.Row] = []
+    var pixels: PixelBench.Report?
 
     init(machine: Machine) { self.machine = machine }
 
@@ -329,6 +343,7 @@ struct BenchReport: Codable {
         lines += EncoderBench.table(realEncoders, note: realEncodersNote)
         if let t = text { lines += t.lines }
         lines += CanvasBench.table(canvas)
+        if let p = pixels { lines += p.lines }
         return lines.joined(separator: "\n")
     }
 }

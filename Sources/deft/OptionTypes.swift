@@ -35,3 +35,4 @@ extension ColorDepth: ExpressibleByArgument {
 }
 extension NeighbourSearch: ExpressibleByArgument {}
 extension CellSymbols: ExpressibleByArgument {}
+extension GraphicsRequest: ExpressibleByArgument {}

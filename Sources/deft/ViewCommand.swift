@@ -37,6 +37,9 @@ struct View: ParsableCommand {
         if options.record != nil && (snapshot || export != nil) {
             throw DeFTError("--record", "records the interactive viewer; it does not apply with --snapshot or --export")
         }
+        if options.graphics != .auto && (snapshot || export != nil) {
+            throw DeFTError("--graphics", "draws the interactive viewer's canvas; it does not apply with --snapshot or --export")
+        }
         if let export {
             guard paths.count == 1 else { throw DeFTError("--export", "give exactly one INPUT to export, got \(paths.count)") }
             let figure = FigureOptions(ratios: try ratios.map(FigureExport.ratios), gridLines: gridLines)

@@ -32,6 +32,9 @@ struct ViewOptions: ParsableArguments {
     @Option(help: "Colours (default: detect; NO_COLOR is honoured).")
     var color: ColorDepth?
 
+    @Option(help: "The image canvas in real pixels (kitty, sixel) or cells; auto asks the terminal (cells inside tmux).")
+    var graphics: GraphicsRequest = .auto
+
     @Flag(help: "ASCII only (no Unicode block glyphs).")
     var ascii = false
 
@@ -64,7 +67,7 @@ struct ViewOptions: ParsableArguments {
     func settings() throws -> Viewer.Settings {
         var s = Viewer.Settings()
         s.ratio = ratio; s.mode = mode; s.overlay = overlay; s.ascii = ascii
-        s.baseline = compare; s.curves = curves; s.channel = channel; s.color = color; s.symbols = symbols
+        s.baseline = compare; s.curves = curves; s.channel = channel; s.color = color; s.symbols = symbols; s.graphics = graphics
         s.cost = CostModel(model: try LanguageModel.named(llm), textTokens: textTokens)
         s.scorer.load = media.load
         s.scorer.load.features = features

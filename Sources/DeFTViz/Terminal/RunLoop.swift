@@ -10,6 +10,7 @@ public enum Viewer {
         public var channel = Channel.combined
         public var overlay = false
         public var color: ColorDepth?
+        public var graphics = GraphicsRequest.auto
         public var ascii = false
         public var symbols = CellSymbols.standard
         public var tour = false
@@ -88,11 +89,14 @@ public enum Viewer {
 
     /// Runs the viewer on the terminal until the user quits.
     public static func run(paths: [String], names: [String], settings: Settings, recorder: CastRecorder? = nil) {
-        let terminal = TerminalBackend(requested: settings.color, forceASCII: settings.ascii, recorder: recorder)
+        // Asked before ncurses starts: the terminal's answer must not reach ncurses as keys.
+        let graphics = TerminalQuery.detectGraphics(settings.graphics)
+        let terminal = TerminalBackend(requested: settings.color, forceASCII: settings.ascii, recorder: recorder, graphics: graphics)
         defer { terminal.close() }
         let (w, h) = terminal.size
         var (state, pending) = initialState(paths: paths, names: names, settings: settings, width: w, height: h,
                                             depth: terminal.depth, unicode: terminal.unicode)
+        state.pixels = terminal.graphics
         let jobs = BackgroundJobs()
         while true {
             for c in pending {
@@ -101,10 +105,11 @@ public enum Viewer {
                 jobs.submit { perform(c, state: snapshot, paths: paths, settings: settings) ?? .tick }
             }
             pending = []
-            terminal.draw(view(state))
-            // Block while idle; poll while the tour animates or a job is out.
+            terminal.draw(view(state), pixels: pixelScene(state))
+            // Block while idle; poll while the tour animates or a job is out; wake when a picture settles.
             let tick = Int32(max(settings.tourStepMs / Tour.ticksPerStep, 10))
-            let timeout: Int32 = state.wantsTicks ? tick : (jobs.busy ? 30 : -1)
+            var timeout: Int32 = state.wantsTicks ? tick : (jobs.busy ? 30 : -1)
+            if let settle = terminal.pixelWakeMs { timeout = timeout < 0 ? settle : min(timeout, settle) }
             var events = terminal.nextEvent(timeoutMs: timeout).map { [$0] } ?? (state.wantsTicks ? [.tick] : [])
             // Apply everything already waiting before drawing again: a held key or a fast wheel
             // coalesces into one frame.

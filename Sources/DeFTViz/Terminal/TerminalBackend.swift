@@ -2,6 +2,12 @@ import CNcursesw
 import DeFT
 import Foundation
 
+/// Set by SIGCONT: after Ctrl-Z and `fg` ncurses has cleared and repainted the screen, and the
+/// terminal may have dropped its images with the alternate screen.
+nonisolated(unsafe) private var resumedFromStop: sig_atomic_t = 0
+/// The handler's note to the thread that wakes the run loop (write(2) is all a handler may do).
+nonisolated(unsafe) private var resumeNote: Int32 = -1
+
 /// The only code that touches ncurses: start and stop the screen, read events, and draw frames by
 /// writing only the cells that changed, with colours mapped to what the terminal can show.
 public final class TerminalBackend {
@@ -11,10 +17,18 @@ public final class TerminalBackend {
     private var pairs: [UInt64: Int32] = [:]
     private var open = false
     private let recorder: CastRecorder?
+    /// The image canvas in pixels (kitty or sixel), nil when everything is cells.
+    private var pixels: PixelLayer?
+    private let reportedCell: PixelSize?
 
     /// Starts the screen. `requested` is --color; nil means detect. With a recorder, everything
-    /// written to the terminal also goes into its cast.
-    public init(requested: ColorDepth?, forceASCII: Bool, recorder: CastRecorder? = nil) {
+    /// written to the terminal also goes into its cast. `graphics`: how the image canvas is drawn
+    /// (decided before the screen starts, since it asks the terminal).
+    public init(requested: ColorDepth?, forceASCII: Bool, recorder: CastRecorder? = nil,
+                graphics: GraphicsDecision = GraphicsDecision(drawing: .cells, reason: "")) {
+        pixels = graphics.drawing == .cells ? nil : PixelLayer(drawing: graphics.drawing, passthrough: graphics.tmuxPassthrough)
+        reportedCell = graphics.reportedCell
+        if pixels != nil { Self.watchResume() }
         setlocale(LC_ALL, "")
         unicode = !forceASCII && String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         self.recorder = recorder
@@ -54,10 +68,23 @@ public final class TerminalBackend {
 
     public var size: (width: Int, height: Int) { (Int(getmaxx(deft_stdscr())), Int(getmaxy(deft_stdscr()))) }
 
+    /// How the image canvas is drawn.
+    public var graphics: GraphicsProtocol { pixels?.drawing ?? .cells }
+
+    /// Milliseconds until a new picture has settled and wants drawing, nil when none waits.
+    public var pixelWakeMs: Int32? { pixels?.wakeAfterMs(nowMs: Self.nowMs) }
+
+    static var nowMs: UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
+
     /// Restores the terminal. Safe to call twice.
     public func close() {
         guard open else { return }
         open = false
+        if let bytes = pixels?.clear(), !bytes.isEmpty { _ = TerminalQuery.writeAll(STDOUT_FILENO, bytes) }
+        if pixels != nil {
+            signal(SIGCONT, SIG_DFL)
+            if resumeNote >= 0 { Glibc.close(resumeNote); resumeNote = -1 }     // the watcher reads EOF and ends
+        }
         endwin()
         recorder?.end()
         TerminalGuard.uninstall()
@@ -65,8 +92,33 @@ public final class TerminalBackend {
 
     deinit { close() }
 
-    /// Draws `frame`, sending only cells that differ from the last one drawn.
-    public func draw(_ frame: Frame) {
+    /// The picture must come back after `fg` without a key. ncurses' wait sits in a read that its
+    /// SIGTSTP handler restarts, but a SIGWINCH ends it (KEY_RESIZE): a thread sends one just after the
+    /// stop handler has returned.
+    private static func watchResume() {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }     // not for ffmpeg and other children
+        resumeNote = fds[1]
+        let note = fds[0]
+        signal(SIGCONT) { _ in
+            resumedFromStop = 1
+            var b: UInt8 = 1
+            _ = write(resumeNote, &b, 1)
+        }
+        Thread {
+            var b: UInt8 = 0
+            while read(note, &b, 1) == 1 {
+                usleep(50_000)
+                kill(getpid(), SIGWINCH)
+            }
+            Glibc.close(note)
+        }.start()
+    }
+
+    /// Draws `frame`, sending only cells that differ from the last one drawn, and then the pixel
+    /// canvas `scene` over it (written after ncurses' refresh, which does not know about it).
+    public func draw(_ frame: Frame, pixels scene: PixelScene? = nil) {
         let full = previous.map { $0.width != frame.width || $0.height != frame.height } ?? true
         if full { werase(deft_stdscr()) }
         var cc = cchar_t()
@@ -86,7 +138,20 @@ public final class TerminalBackend {
                 mvwadd_wch(deft_stdscr(), Int32(y), Int32(x), &cc)
             }
         }
+        var image: [UInt8] = []
+        if var layer = pixels {
+            // Back from a stop: whatever picture there was is gone; a new one follows once it settles.
+            if resumedFromStop != 0 { resumedFromStop = 0; layer.forget() }
+            let cell = TerminalQuery.cellPixels(STDIN_FILENO) ?? reportedCell ?? .defaultCell
+            let step = layer.step(scene, cell: cell, damaged: layer.damaged(previous: full ? nil : previous, frame: frame),
+                                  cleared: full, nowMs: Self.nowMs)
+            pixels = layer
+            // A sixel that goes is wiped by repainting its rows: ncurses thinks they already show blanks.
+            if let rows = step.repaintRows { wredrawln(deft_stdscr(), Int32(rows.lowerBound), Int32(rows.count)) }
+            image = step.output
+        }
         wrefresh(deft_stdscr())
+        if !image.isEmpty { _ = TerminalQuery.writeAll(STDOUT_FILENO, image) }
         previous = frame
     }
 

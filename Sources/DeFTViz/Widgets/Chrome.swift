@@ -26,7 +26,7 @@ func drawStatus(_ f: inout Frame, _ rect: Rect, state: AppState, selection: Sele
         parts.append((scored.weights, 7))
         parts.append((scored.sample.tokenSet.featureOrigin, 2))
     }
-    parts.append((depthName(state.depth), 4))
+    parts.append((depthName(state.depth) + (state.pixels == .cells ? "" : " + \(state.pixels.rawValue) pixels"), 4))
     let sep = theme.unicode ? " │ " : " | "
     func line() -> String { " " + parts.map(\.text).joined(separator: sep) }
     func dropLowest(below limit: Int) -> Bool {
