@@ -72,7 +72,7 @@ public enum SampleLoader {
     static func loadBundle(_ folder: String, options: LoadOptions, item: Int? = nil) throws -> LoadedSample {
         var m = try BundleManifest.load(folder: folder)
         let manifestPath = (folder as NSString).appendingPathComponent(BundleManifest.fileName)
-        var title = m.title ?? ((folder as NSString).standardizingPath as NSString).lastPathComponent
+        let title = m.title ?? ((folder as NSString).standardizingPath as NSString).lastPathComponent
         if let items = m.items {
             let i = item ?? 0
             guard items.indices.contains(i) else {
@@ -81,7 +81,6 @@ public enum SampleLoader {
             m.media = items[i].media
             m.features = items[i].features ?? m.features
             m.label = items[i].label ?? m.label
-            title += " \(i + 1)/\(items.count)"
         } else if let item {
             throw DeFTError("\(folder):\(item)", "the bundle has no items (its manifest lists no 'items')")
         }

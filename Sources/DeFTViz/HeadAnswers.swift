@@ -19,9 +19,9 @@ public struct HeadAnswers: Sendable {
     let restored: (tokens: Matrix, semantic: Matrix)?
     public let all: Answer
 
-    public init(head: any ScoringHead, model: DeFTModel, tokens x: Matrix, semantic z: Matrix, layout: TokenLayout) {
+    public init(head: any ScoringHead, model: DeFTModel, tokens x: Matrix, semantic z: Matrix) {
         self.head = head; tokens = x; semantic = z
-        restored = DeFTPipeline.reconstruct(model, x).map { ($0, ScoringForward(model: model, tokens: $0, batch: 1, layout: layout).z) }
+        restored = DeFTPipeline.reconstruct(model, x).map { ($0, DeFTPipeline.semantic(model, $0)) }
         all = Self.answer(head.answerLogits(z: z, tokens: x, mask: [Float](repeating: 1, count: x.rows), batch: 1))
     }
 

@@ -38,8 +38,7 @@ public enum SampleScorer {
                                         bundleGradient: sample.gradient, logits: sample.logits, reconstruction: true)
         var scored = ScoredSample(sample: sample, scores: outcome.rows[0], semantic: outcome.forward.z,
                                   weights: shortOrigin(service.model.origin), feedbackSource: outcome.feedbackSource)
-        scored.answers = service.head.map { HeadAnswers(head: $0, model: service.model, tokens: x, semantic: outcome.forward.z,
-                                                        layout: sample.tokenSet.layout) }
+        scored.answers = service.head.map { HeadAnswers(head: $0, model: service.model, tokens: x, semantic: outcome.forward.z) }
         scored.accuracyCurve = try sample.curvePath.map(AccuracyCurve.load)
         return scored
     }

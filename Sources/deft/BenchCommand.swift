@@ -69,6 +69,7 @@ struct Bench: ParsableCommand {
         report.encoder = ForwardBench.encoder(quick: quick, repetitions: reps)
         (report.realEncoders, report.realEncodersNote) = EncoderBench.measure(quick: quick, repetitions: reps)
         report.viewer = try ViewerBench.measure(quick: quick, repetitions: reps)
+        report.readerScrub = try ReaderViewBench.measure(repetitions: reps)
         report.text = TextBench.measure(quick: quick, repetitions: reps)
         report.canvas = CanvasBench.measure(quick: quick, repetitions: reps)
         report.pixels = PixelBench.measure(quick: quick, repetitions: reps)
@@ -314,6 +315,8 @@ struct BenchReport: Codable {
     var realEncoders: [EncoderBench.Row] = []
     var realEncodersNote: String?
     var viewer: ViewerBench.Row?
+    /// A ratio step on a bundle whose head is a reader (256×384 tokens): the frame includes the reader's answer.
+    var readerScrub: Timing?
     var text: TextBench.Report?
     var canvas: [CanvasBench.Row] = []
     var pixels: PixelBench.Report?
@@ -340,6 +343,7 @@ struct BenchReport: Codable {
             if let c = v.videoColdStartMs { lines.append(String(format: "cold start to the first frame (\(v.sample), a fresh process): %.0f ms", c)) }
             if let m = v.peakRSSMB { lines.append(String(format: "peak RSS, video sample to its first frame: %.0f MB", m)) }
         }
+        if let r = readerScrub { lines.append("viewer, a bundle with a reader head (256 tokens of width 384): ratio step → new 120×40 frame with its answer \(ms(r))") }
         lines += EncoderBench.table(realEncoders, note: realEncodersNote)
         if let t = text { lines += t.lines }
         lines += CanvasBench.table(canvas)

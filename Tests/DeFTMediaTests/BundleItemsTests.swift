@@ -31,7 +31,7 @@ import Testing
         let parsed = try #require(BundleItems.parse(f + ":1"))
         #expect(parsed.folder == f && parsed.item == 1 && BundleItems.parse(f) == nil && BundleItems.parse("/nonexistent:1") == nil)
         let first = try SampleLoader.load(f), second = try SampleLoader.load(f + ":1")
-        #expect(first.name == "pair 1/2" && second.name == "pair 2/2")
+        #expect(first.name == "pair" && second.name == "pair")
         #expect(first.label == 0 && second.label == 1 && second.classNames == ["dark", "light"])
         #expect(second.curvePath?.hasSuffix("images/0.npy") == true)
         // The float16 tokens come back as written.

@@ -24,7 +24,7 @@ import Testing
         sample.classNames = classes
         var s = ScoredSample(sample: sample, scores: outcome.rows[0], semantic: outcome.forward.z, weights: "test",
                              feedbackSource: outcome.feedbackSource)
-        s.answers = HeadAnswers(head: reader, model: service.model, tokens: tokens, semantic: outcome.forward.z, layout: layout)
+        s.answers = HeadAnswers(head: reader, model: service.model, tokens: tokens, semantic: outcome.forward.z)
         return (s, reader)
     }
 

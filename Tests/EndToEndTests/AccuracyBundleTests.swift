@@ -36,7 +36,7 @@ struct AccuracyBundleTests {
         let names = try #require(BundleItems.names(dir))
         #expect(names.count == 10 && names[3] == dir + ":3")
         let scored = try SampleScorer.score(names[3])
-        #expect(scored.sample.name == "fashion-mnist-small · builtin tokens 4/10" && scored.sample.label == items[3].label)
+        #expect(scored.sample.name == "fashion-mnist-small · builtin tokens" && scored.sample.label == items[3].label)
         #expect(scored.feedbackSource == .reader(label: nil))
         #expect(scored.scores.gate != nil, "the reader's per-token logits drive the gate")
         let answers = try #require(scored.answers)

@@ -18,9 +18,11 @@ func accuracyLegend(_ curve: AccuracyCurve, ratio: Double) -> [String] {
 }
 
 /// The precomputed accuracy curves in the curves strip: accuracy against keep ratio for every method,
-/// DeFT drawn last (on top), the current ratio marked, the legend's numbers measured at the ratio nearest it.
+/// DeFT's variants drawn last and DeFT itself on top (hybrid often equals it), the current ratio marked, the
+/// legend's numbers measured at the ratio nearest it.
 func drawAccuracyCurves(_ f: inout Frame, in area: Rect, curve: AccuracyCurve, ratio: Double, theme: Theme) {
-    let order = curve.series.filter { !$0.name.hasPrefix("deft") } + curve.series.filter { $0.name.hasPrefix("deft") }
+    func layer(_ s: AccuracyCurve.Series) -> Int { s.name == "deft" ? 2 : s.name.hasPrefix("deft") ? 1 : 0 }
+    let order = curve.series.enumerated().sorted { (layer($0.element), $0.offset) < (layer($1.element), $1.offset) }.map(\.element)
     let legend = accuracyLegend(curve, ratio: ratio)
     let legendRows = legendLines(legend, width: area.width - 2)
     let w = area.width, h = area.height
