@@ -17,6 +17,9 @@ public enum FeedbackSource: Sendable, Equatable, CustomStringConvertible {
     /// The classifier head beside the weights; `label` nil: its own all-token prediction is the target.
     case classify(label: Int?)
     case reconstruct
+    /// The reconstruct objective over each token's group neighbours: the default above
+    /// `ScoringService.allPairsFeedbackLimit` tokens.
+    case reconstructNeighbours
     case none
 
     public var description: String {
@@ -26,6 +29,7 @@ public enum FeedbackSource: Sendable, Equatable, CustomStringConvertible {
         case .classify(let label?): return "classify, label \(label)"
         case .classify(nil): return "classify, own prediction"
         case .reconstruct: return "reconstruct"
+        case .reconstructNeighbours: return "reconstruct from neighbours (over \(ScoringService.allPairsFeedbackLimit) tokens)"
         case .none: return "none"
         }
     }
@@ -65,13 +69,20 @@ public struct ScoringOutcome: Sendable {
 /// 2. the objective the user named (`--objective`; classify takes `--label`, else the head's own prediction);
 /// 3. the bundle's own gradient;
 /// 4. the classifier head beside the weights, with `--label` if given, else its own prediction;
-/// 5. the label-free reconstruct objective.
+/// 5. the label-free reconstruct objective: over all pairs up to `allPairsFeedbackLimit` tokens an
+///    input, above that over each token's group neighbours (`NeighbourReconstructObjective`, linear in N).
 /// No ground-truth label is used unless the user passes one: a viewer whose ranking depended on the
 /// answer would show a choice no deployed model could make.
 public struct ScoringService: Sendable {
     public var model: DeFTModel
     /// The classifier head saved beside trained weights (`W.head.safetensors`), if there is one.
     public let head: ClassifyObjective?
+
+    /// Above this many tokens an input, the default feedback mixes neighbours, not all pairs: the
+    /// all-pairs objective costs N²·(6d′ + 4d) multiply-adds, ≈ 0.2 TFLOP here at d′ = 512 (seconds at
+    /// this machine's sgemm speed) and 4.4 TFLOP for 64 frames of 576 tokens. A named `--objective
+    /// reconstruct` is all pairs at any size.
+    public static let allPairsFeedbackLimit = 8192
 
     /// `weights` nil: untrained weights from `seed` (with `untrained` as the configuration, its
     /// token width replaced by the data's). Trained weights must expect tokens of width `tokenDim`;
@@ -131,7 +142,10 @@ public struct ScoringService: Sendable {
         case nil:
             if bundleGradient != nil { source = .bundle }
             else if let head { objective = head; source = .classify(label: request.label) }
-            else { objective = ReconstructObjective(); source = .reconstruct }
+            else if layout.count > Self.allPairsFeedbackLimit {
+                objective = NeighbourReconstructObjective(layout: layout, textNeighbours: forward.textNeighbours)
+                source = .reconstructNeighbours
+            } else { objective = ReconstructObjective(); source = .reconstruct }
         }
         var gradient: Matrix? = source == .bundle ? bundleGradient : nil
         if let g = request.gradient { gradient = g.matrix; source = .file(g.source) }
