@@ -19,6 +19,8 @@ public struct ScoringForward: Sendable {
     /// s_group, and for text the neighbour lists (N × min(5, N−1), by descending similarity).
     public let group: [Float]
     public let textNeighbours: [Int]?
+    /// How the text neighbours were found (nil for grids).
+    public let neighbourSearch: NeighbourSearchUsed?
     /// s_sem and s_group z-scored within each batch row.
     public let saliencyZ: [Float]
     public let groupZ: [Float]
@@ -27,7 +29,9 @@ public struct ScoringForward: Sendable {
 
     public var tokens: Int { layout.count }
 
-    public init(model: DeFTModel, tokens x: Matrix, batch: Int, layout: TokenLayout, keepActivations: Bool = false) {
+    /// `neighbours`: how text finds each token's neighbours (grids have theirs from the layout).
+    public init(model: DeFTModel, tokens x: Matrix, batch: Int, layout: TokenLayout, keepActivations: Bool = false,
+                neighbours search: NeighbourSearch = .auto) {
         let n = layout.count
         precondition(x.rows == batch * n && x.cols == model.config.tokenDim, "validate the tokens before scoring them")
         self.batch = batch; self.layout = layout
@@ -44,12 +48,14 @@ public struct ScoringForward: Sendable {
         normalised = zn
         self.norms = norms
         if layout.modality == .text {
-            let t = GroupScore.text(zn: zn, saliency: saliency, batch: batch, tokens: n)
+            let t = GroupScore.text(zn: zn, saliency: saliency, batch: batch, tokens: n, search: search)
             group = t.scores
             textNeighbours = t.neighbours
+            neighbourSearch = t.search
         } else {
             group = GroupScore.grid(zn: zn, saliency: saliency, batch: batch, layout: layout)
             textNeighbours = nil
+            neighbourSearch = nil
         }
         saliencyZ = Self.zScorePerRow(saliency, batch: batch, tokens: n)
         groupZ = Self.zScorePerRow(group, batch: batch, tokens: n)

@@ -114,12 +114,14 @@ public struct ScoringService: Sendable {
     /// Scores `batch` inputs of `layout` under the feedback policy. `bundleGradient`: the input's own
     /// ∂L/∂z if it carries one; `logits`: per-token logits for the reconstruction gate (nil: the
     /// head applied to each token alone, when there is a head — what the gate was trained on);
-    /// `reconstruction`: also report each token's RTD reconstruction error (hybrid, the inspector).
+    /// `reconstruction`: also report each token's RTD reconstruction error (hybrid, the inspector);
+    /// `neighbours`: how text finds its neighbours (what was done is in the outcome's forward).
     public func score(tokens x: Matrix, batch: Int, layout: TokenLayout, feedback request: FeedbackRequest = .init(),
-                      bundleGradient: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false) throws -> ScoringOutcome {
+                      bundleGradient: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false,
+                      neighbours: NeighbourSearch = .auto) throws -> ScoringOutcome {
         try DeFTPipeline.validate(model, tokens: x, batch: batch, layout: layout, feedback: request.gradient?.matrix ?? bundleGradient,
                                   logits: logits)
-        let forward = ScoringForward(model: model, tokens: x, batch: batch, layout: layout)
+        let forward = ScoringForward(model: model, tokens: x, batch: batch, layout: layout, neighbours: neighbours)
         let labels = try request.label.map { label -> [Int] in
             guard let head else { return [Int](repeating: label, count: batch) }
             guard label >= 0, label < head.classes else {
