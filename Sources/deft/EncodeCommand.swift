@@ -35,7 +35,7 @@ struct Encode: ParsableCommand {
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
         // The one loading path: the same tokens `deft view` and `deft score` would score.
-        let sample = try SampleLoader.load(input, options: media.load)
+        let sample = try SampleLoader.load(input, options: media.loadShowingProgress)
         let layout = sample.tokenSet.layout
         var metadata = ["modality": layout.modality.rawValue, "origin": sample.tokenSet.featureOrigin, "source": input,
                         "frames": "\(layout.modality == .video ? layout.frames : 1)"]

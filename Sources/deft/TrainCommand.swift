@@ -241,25 +241,3 @@ final class CSVLog {
     func write(_ line: String) { handle.write(Data((line + "\n").utf8)) }
     deinit { try? handle.close() }
 }
-
-/// A progress bar redrawn in place on a terminal; a plain line every twentieth of the run otherwise.
-struct ProgressLine {
-    let total: Int, first: Int
-    /// What is counted ("step", "image").
-    var unit = "step"
-    let tty = isatty(STDERR_FILENO) != 0
-
-    func update(step: Int, text: String, elapsed: Double, done: Int) {
-        let rate = Double(done) / max(elapsed, 1e-9)
-        if tty {
-            let width = 24, filled = Int(Double(width) * Double(step) / Double(total))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let line = String(format: "\r\u{1B}[2K%@ %d/%d ▕%@▏ %@ · %.1f %@s/s", unit, step, total, bar, text, rate, unit)
-            FileHandle.standardError.write(Data(line.utf8))
-        } else if step == total || (step - first) % max((total - first) / 20, 1) == 0 {
-            FileHandle.standardError.write(Data(String(format: "%@ %d/%d  %@  %.1f %@s/s\n", unit, step, total, text, rate, unit).utf8))
-        }
-    }
-
-    func finish() { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
-}
