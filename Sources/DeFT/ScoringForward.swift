@@ -35,13 +35,15 @@ public struct ScoringForward: Sendable {
         let n = layout.count
         precondition(x.rows == batch * n && x.cols == model.config.tokenDim, "validate the tokens before scoring them")
         self.batch = batch; self.layout = layout
+        // Each hidden layer is kept (or let go) as soon as the next is made: at 262 144 tokens and
+        // d′ = 512 each is 512 MB, and holding all of them to the end was most of the peak.
         let h1 = model.sam1.forward(x, relu: true)
         z = model.sam2.forward(h1)
+        samHidden = keepActivations ? h1 : nil
         let a1 = model.score1.forward(z, relu: true)
         let a2 = model.score2.forward(a1, relu: true)
-        saliency = model.score3.forward(a2).storage.map(RowStatistics.sigmoid)
-        samHidden = keepActivations ? h1 : nil
         scoreHidden1 = keepActivations ? a1 : nil
+        saliency = model.score3.forward(a2).storage.map(RowStatistics.sigmoid)
         scoreHidden2 = keepActivations ? a2 : nil
 
         let (zn, norms) = GroupScore.normalise(z)

@@ -47,14 +47,15 @@ public struct NeighbourReconstructObjective: TaskObjective {
     public func evaluate(z: Matrix, tokens x: Matrix, mask m: [Float], batch: Int, labels: [Int]?) -> ObjectiveResult {
         let n = z.rows / batch, dz = z.cols, d = x.cols, tau = temperature
         precondition(offsets.count == n + 1, "one neighbour list per token")
-        let (zn, norms) = RowNormalisation.forward(z)
-        var dU = Matrix(rows: z.rows, cols: dz)
+        // Cosines from z and its norms: no normalised copy of z (512 MB at 262 144 tokens, d′ = 512).
+        let norms = (0..<z.rows).map { r in z.storage.withUnsafeBufferPointer { max(cblas_snrm2(blasint(dz), $0.baseAddress! + r * dz, 1), 1e-12) } }
+        var dZ = Matrix(rows: z.rows, cols: dz)   // ∂L/∂u first, turned into ∂L/∂z in place at the end
         var dM = [Float](repeating: 0, count: z.rows)
         var loss = 0.0
         let scale = 2 / Float(n * d * batch)
-        zn.storage.withUnsafeBufferPointer { up in
+        z.storage.withUnsafeBufferPointer { zp in
             x.storage.withUnsafeBufferPointer { xp in
-                dU.storage.withUnsafeMutableBufferPointer { gp in
+                dZ.storage.withUnsafeMutableBufferPointer { gp in
                     var xhat = [Float](repeating: 0, count: d), g = xhat
                     var p: [Float] = []
                     for b in 0..<batch {
@@ -62,10 +63,13 @@ public struct NeighbourReconstructObjective: TaskObjective {
                         for i in 0..<n {
                             // The mix over {i} ∪ G(i); P_ij = e^{(cos − 1)/τ} (cos ≤ 1: no overflow), E_ij = P_ij·m_j.
                             let list = neighbours[offsets[i]..<offsets[i + 1]]
-                            let ui = up.baseAddress! + (base + i) * dz
+                            let zi = zp.baseAddress! + (base + i) * dz, ni = norms[base + i]
                             p.removeAll(keepingCapacity: true)
                             p.append(1)   // cos(z_i, z_i) = 1
-                            for j in list { p.append(exp((Self.dot(ui, up.baseAddress! + (base + j) * dz, dz) - 1) / tau)) }
+                            for j in list {
+                                let c = Self.dot(zi, zp.baseAddress! + (base + j) * dz, dz) / (ni * norms[base + j])
+                                p.append(exp((c - 1) / tau))
+                            }
                             var s: Float = 1e-12
                             xhat.withUnsafeMutableBufferPointer { h in h.update(repeating: 0) }
                             for t in 0...list.count {
@@ -89,17 +93,23 @@ public struct NeighbourReconstructObjective: TaskObjective {
                                 dM[base + j] += dE * p[t]
                                 // cos(z_i, z_i) is constant on the sphere: no gradient through the self term.
                                 guard t > 0 else { continue }
-                                let dC = dE * p[t] * m[base + j] / tau
-                                let uj = up.baseAddress! + (base + j) * dz
-                                cblas_saxpy(blasint(dz), dC, uj, 1, gp.baseAddress! + (base + i) * dz, 1)
-                                cblas_saxpy(blasint(dz), dC, ui, 1, gp.baseAddress! + (base + j) * dz, 1)
+                                // ∂L/∂u_i += dC·u_j and ∂L/∂u_j += dC·u_i, with u = z/‖z‖.
+                                let dC = dE * p[t] * m[base + j] / tau, nj = norms[base + j]
+                                cblas_saxpy(blasint(dz), dC / nj, zp.baseAddress! + (base + j) * dz, 1, gp.baseAddress! + (base + i) * dz, 1)
+                                cblas_saxpy(blasint(dz), dC / ni, zi, 1, gp.baseAddress! + (base + j) * dz, 1)
                             }
                         }
+                    }
+                    // ∂L/∂z = (g − u(u·g)) / ‖z‖ per row (`RowNormalisation.backward`), in place.
+                    for r in 0..<z.rows {
+                        let zr = zp.baseAddress! + r * dz, gr = gp.baseAddress! + r * dz, nr = norms[r]
+                        let ug = Self.dot(zr, UnsafePointer(gr), dz) / nr
+                        cblas_saxpy(blasint(dz), -ug / nr, zr, 1, gr, 1)
+                        cblas_sscal(blasint(dz), 1 / nr, gr, 1)
                     }
                 }
             }
         }
-        let dZ = RowNormalisation.backward(normalised: zn, norms: norms, gradient: dU)
         return ObjectiveResult(loss: loss / Double(n * d * batch), semantic: dZ, mask: dM, parameters: Gradients(), predictions: nil)
     }
 
