@@ -84,17 +84,27 @@ public enum GroupScore {
     }
 
     /// Group scores for text: the 5 most similar tokens on the batch-averaged similarity
-    /// (self excluded) — the same neighbours for every batch row. Returns the scores and the
-    /// neighbour lists (N × min(5, N−1), by descending similarity).
-    public static func text(zn: Matrix, saliency: [Float], batch: Int, tokens n: Int,
-                     neighbours k: Int = 5) -> (scores: [Float], neighbours: [Int]) {
+    /// (self excluded) — the same neighbours for every batch row. Returns the scores, the
+    /// neighbour lists (N × min(5, N−1), by descending similarity) and the search that found them.
+    public static func text(zn: Matrix, saliency: [Float], batch: Int, tokens n: Int, neighbours k: Int = 5,
+                            search: NeighbourSearch = .auto) -> (scores: [Float], neighbours: [Int], search: NeighbourSearchUsed) {
         let kk = min(k, max(n - 1, 0))
-        guard kk > 0 else { return ([Float](repeating: 0, count: batch * n), []) }
-        let side = sideBySide(zn, batch: batch, tokens: n), alpha = 1 / Float(batch)
-        // The approximate search can only fail on faiss's side (it refused the cells); the exact one then answers.
-        let top = (NeighbourSearch.current.isApproximate(tokens: n) ? try? ApproximateNeighbours.search(side, alpha: alpha, k: kk) : nil)
-            ?? topNeighbours(side, alpha: alpha, k: kk)
-        return (neighbourScores(zn: zn, saliency: saliency, batch: batch, tokens: n, neighbours: top), top.indices)
+        guard kk > 0 else { return ([Float](repeating: 0, count: batch * n), [], .exact) }
+        let side = sideBySide(zn, batch: batch, tokens: n)
+        let (top, used) = neighbours(side, alpha: 1 / Float(batch), k: kk, search: search)
+        return (neighbourScores(zn: zn, saliency: saliency, batch: batch, tokens: n, neighbours: top), top.indices, used)
+    }
+
+    /// Each row's `k` nearest rows by `search`. The approximate search can only fail on faiss's side
+    /// (it refused the cells): the exact one then answers, and the result says so.
+    static func neighbours(_ side: Matrix, alpha: Float, k: Int, search: NeighbourSearch,
+                           approximate: (Matrix, Float, Int) throws -> Neighbours = { try ApproximateNeighbours.search($0, alpha: $1, k: $2) })
+        -> (Neighbours, NeighbourSearchUsed) {
+        guard search.isApproximate(tokens: side.rows) else { return (topNeighbours(side, alpha: alpha, k: k), .exact) }
+        do { return (try approximate(side, alpha, k), .approximate) } catch {
+            let why = (error as? DeFTError)?.problem ?? "\(error)"
+            return (topNeighbours(side, alpha: alpha, k: k), .exactAfterFaissFailed(why))
+        }
     }
 
     /// The rows of the batch side by side ([N, B·d′]): their products, over B, are the batch-mean cosines.

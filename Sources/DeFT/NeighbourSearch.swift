@@ -14,15 +14,28 @@ public enum NeighbourSearch: String, Sendable, CaseIterable {
     /// seconds at d′ = 512 and the IVF saves little (k-means and the cell bookkeeping have a fixed cost).
     public static let autoThreshold = 20_000
 
-    /// The search for this call's scoring, set by the command that scores (`withValue`); `auto` when none is.
-    @TaskLocal public static var current: NeighbourSearch = .auto
-
     public func isApproximate(tokens n: Int) -> Bool {
         switch self {
         case .exact: return false
         case .approximate: return true
         case .auto: return n > Self.autoThreshold
         }
+    }
+}
+
+/// What a text scoring's neighbour search did, for reports: a fallback is said, never silent.
+public enum NeighbourSearchUsed: Sendable, Equatable {
+    case exact
+    case approximate
+    /// Approximate was asked for (or chosen by `auto`) but faiss failed; the exact search answered.
+    case exactAfterFaissFailed(String)
+
+    public var isApproximate: Bool { self == .approximate }
+
+    /// One line for stderr and the report when the search was not what was asked for.
+    public var note: String? {
+        guard case .exactAfterFaissFailed(let why) = self else { return nil }
+        return "approximate neighbours could not be used (faiss: \(why)); the text neighbours are exact"
     }
 }
 

@@ -6,11 +6,12 @@ public enum DeFTPipeline {
     /// Scores a batch. `tokens`: B·N rows of width d (batch-major); `feedback` (∂L/∂z): B·N × d'
     /// or nil; `logits`: B·N × C or nil. `reconstruction`: also decode every token through the
     /// RTD to report its reconstruction error (hybrid/adaptive and the inspector want it; the fast
-    /// path does not). Returns one `TokenScores` per batch row.
+    /// path does not); `neighbours`: how text finds its neighbours. Returns one `TokenScores` per batch row.
     public static func score(_ model: DeFTModel, tokens: Matrix, batch: Int, layout: TokenLayout,
-                             feedback: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false) throws -> [TokenScores] {
+                             feedback: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false,
+                             neighbours: NeighbourSearch = .auto) throws -> [TokenScores] {
         try validate(model, tokens: tokens, batch: batch, layout: layout, feedback: feedback, logits: logits)
-        let forward = ScoringForward(model: model, tokens: tokens, batch: batch, layout: layout)
+        let forward = ScoringForward(model: model, tokens: tokens, batch: batch, layout: layout, neighbours: neighbours)
         return score(model, forward: forward, tokens: tokens, feedback: feedback, logits: logits, reconstruction: reconstruction)
     }
 

@@ -19,6 +19,8 @@ public struct ScoringForward: Sendable {
     /// s_group, and for text the neighbour lists (N × min(5, N−1), by descending similarity).
     public let group: [Float]
     public let textNeighbours: [Int]?
+    /// How the text neighbours were found (nil for grids).
+    public let neighbourSearch: NeighbourSearchUsed?
     /// s_sem and s_group z-scored within each batch row.
     public let saliencyZ: [Float]
     public let groupZ: [Float]
@@ -27,29 +29,35 @@ public struct ScoringForward: Sendable {
 
     public var tokens: Int { layout.count }
 
-    public init(model: DeFTModel, tokens x: Matrix, batch: Int, layout: TokenLayout, keepActivations: Bool = false) {
+    /// `neighbours`: how text finds each token's neighbours (grids have theirs from the layout).
+    public init(model: DeFTModel, tokens x: Matrix, batch: Int, layout: TokenLayout, keepActivations: Bool = false,
+                neighbours search: NeighbourSearch = .auto) {
         let n = layout.count
         precondition(x.rows == batch * n && x.cols == model.config.tokenDim, "validate the tokens before scoring them")
         self.batch = batch; self.layout = layout
+        // Each hidden layer is kept (or let go) as soon as the next is made: at 262 144 tokens and
+        // d′ = 512 each is 512 MB, and holding all of them to the end was most of the peak.
         let h1 = model.sam1.forward(x, relu: true)
         z = model.sam2.forward(h1)
+        samHidden = keepActivations ? h1 : nil
         let a1 = model.score1.forward(z, relu: true)
         let a2 = model.score2.forward(a1, relu: true)
-        saliency = model.score3.forward(a2).storage.map(RowStatistics.sigmoid)
-        samHidden = keepActivations ? h1 : nil
         scoreHidden1 = keepActivations ? a1 : nil
+        saliency = model.score3.forward(a2).storage.map(RowStatistics.sigmoid)
         scoreHidden2 = keepActivations ? a2 : nil
 
         let (zn, norms) = GroupScore.normalise(z)
         normalised = zn
         self.norms = norms
         if layout.modality == .text {
-            let t = GroupScore.text(zn: zn, saliency: saliency, batch: batch, tokens: n)
+            let t = GroupScore.text(zn: zn, saliency: saliency, batch: batch, tokens: n, search: search)
             group = t.scores
             textNeighbours = t.neighbours
+            neighbourSearch = t.search
         } else {
             group = GroupScore.grid(zn: zn, saliency: saliency, batch: batch, layout: layout)
             textNeighbours = nil
+            neighbourSearch = nil
         }
         saliencyZ = Self.zScorePerRow(saliency, batch: batch, tokens: n)
         groupZ = Self.zScorePerRow(group, batch: batch, tokens: n)

@@ -47,14 +47,15 @@ public struct TextEncoder: Sendable {
 
     public var hiddenSize: Int { model.config.hiddenSize }
 
-    public func encode(_ text: String, layer: EncoderLayer = .last) -> EncodedText {
+    public func encode(_ text: String, layer: EncoderLayer = .last, progress: ((Int, Int) -> Void)? = nil) -> EncodedText {
         let pieces = tokenizer.tokenize(text)
-        return EncodedText(tokens: hiddenStates(pieces.map(\.id), layer: layer), pieces: pieces.map(\.text),
+        return EncodedText(tokens: hiddenStates(pieces.map(\.id), layer: layer, progress: progress), pieces: pieces.map(\.text),
                            spans: pieces.map(\.span))
     }
 
-    /// The hidden states of content ids (no [CLS]/[SEP]), windowed as `TextWindows` says.
-    public func hiddenStates(_ ids: [Int], layer: EncoderLayer) -> Matrix {
+    /// The hidden states of content ids (no [CLS]/[SEP]), windowed as `TextWindows` says; `progress`
+    /// hears (windows done, windows) after each batch of windows.
+    public func hiddenStates(_ ids: [Int], layer: EncoderLayer, progress: ((Int, Int) -> Void)? = nil) -> Matrix {
         let d = hiddenSize
         guard !ids.isEmpty else { return Matrix(rows: 0, cols: d) }
         let plan = TextWindows(count: ids.count, width: windowLength - 2)
@@ -75,6 +76,7 @@ public struct TextEncoder: Sendable {
                 }
                 firstRow += s.count
             }
+            progress?(group.upperBound, plan.windows.count)
         }
         return out
     }

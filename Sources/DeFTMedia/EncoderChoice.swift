@@ -70,20 +70,33 @@ enum LoadedEncoders {
 extension EncoderChoice {
     /// Frames (or one image) through DINOv2: the tokens, their grid, and the frames as the encoder
     /// framed them (padded or cropped to its square) so the drawn patches sit where the tokens came from.
-    func dinov2(_ frames: [RGBImage], source: String) throws -> (tokens: Matrix, grid: GridSize, framed: [RGBImage], origin: String) {
+    /// `progress` hears (frames encoded, frames) after each of the encoder's batches.
+    func dinov2(_ frames: [RGBImage], source: String,
+                progress: ((Int, Int) -> Void)? = nil) throws -> (tokens: Matrix, grid: GridSize, framed: [RGBImage], origin: String) {
         let encoder = try LoadedEncoders.dinov2S14()
         let pre = try ImagePreprocessing(resolution: resolution, fit: fit)
         let framed = frames.map { $0.framed(pre) }
         let layer = self.layer ?? .penultimate
-        let out = try encoder.encode(framed.map { ($0.pixels, $0.width, $0.height) }, preprocessing: pre, layer: layer, source: source)
-        return (out.tokens, GridSize(height: out.gridHeight, width: out.gridWidth), framed, origin(.dinov2S14, layer: layer))
+        // The encoder's own batches, one call each, so a long video's encoding can be followed.
+        let step = max(encoder.framesPerBatch, 1)
+        var storage: [Float] = [], grid = GridSize(height: 0, width: 0), width = 0
+        for start in stride(from: 0, to: framed.count, by: step) {
+            let chunk = framed[start..<min(start + step, framed.count)]
+            let out = try encoder.encode(chunk.map { ($0.pixels, $0.width, $0.height) }, preprocessing: pre, layer: layer, source: source)
+            storage += out.tokens.storage
+            grid = GridSize(height: out.gridHeight, width: out.gridWidth); width = out.tokens.cols
+            progress?(start + chunk.count, framed.count)
+        }
+        guard width > 0 else { throw DeFTError(source, "no image to encode") }
+        return (Matrix(rows: storage.count / width, cols: width, storage: storage), grid, framed, origin(.dinov2S14, layer: layer))
     }
 
     /// A text through MiniLM: the tokens and the wordpieces as a document whose spans point into the text.
-    func miniLM(_ text: String) throws -> (tokens: Matrix, document: TextDocument, origin: String) {
+    /// `progress` hears (windows encoded, windows) as the long text's windows go through.
+    func miniLM(_ text: String, progress: ((Int, Int) -> Void)? = nil) throws -> (tokens: Matrix, document: TextDocument, origin: String) {
         let encoder = try LoadedEncoders.miniLML6()
         let layer = self.layer ?? .last
-        let out = encoder.encode(text, layer: layer)
+        let out = encoder.encode(text, layer: layer, progress: progress)
         let utf8 = Array(text.utf8)
         let tokens = out.spans.map { span in
             TextToken(surface: String(decoding: utf8[span], as: UTF8.self), byteStart: span.lowerBound, byteEnd: span.upperBound)

@@ -78,11 +78,12 @@ public enum PatchFeatures {
     }
 
     /// Token features of a clip: frames one after another, as the video layout expects.
-    public static func encode(frames: [RGBImage], gridHeight: Int, gridWidth: Int) -> Matrix {
+    public static func encode(frames: [RGBImage], gridHeight: Int, gridWidth: Int, progress: ((Int, Int) -> Void)? = nil) -> Matrix {
         var storage: [Float] = []
         storage.reserveCapacity(frames.count * gridHeight * gridWidth * width)
         for (t, image) in frames.enumerated() {
             storage += encode(image, gridHeight: gridHeight, gridWidth: gridWidth, frame: t, frames: frames.count).storage
+            progress?(t + 1, frames.count)
         }
         return Matrix(rows: frames.count * gridHeight * gridWidth, cols: width, storage: storage)
     }

@@ -13,12 +13,26 @@ public struct LoadOptions: Sendable {
     /// The encoder for media without features (the library's default is the weight-free one; the
     /// command line's is the real encoder of each modality).
     public var encoder = EncoderChoice.builtin
-    /// Hears (frames decoded, frames wanted) while a video loads, for a progress bar.
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Hears how far a long load is (frames decoded, frames encoded, text windows encoded), for a progress bar.
+    public var progress: (@Sendable (LoadProgress) -> Void)?
 
     public init(grid: GridSize? = nil, frames: Int? = nil, features: String? = nil, encoder: EncoderChoice = .builtin,
-                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                progress: (@Sendable (LoadProgress) -> Void)? = nil) {
         self.grid = grid; self.frames = frames; self.features = features; self.encoder = encoder; self.progress = progress
+    }
+
+    /// `progress` as the (done, total) counter of one stage.
+    func reporting(_ stage: String, unit: String) -> ((Int, Int) -> Void)? {
+        progress.map { hear in { hear(LoadProgress(stage: stage, unit: unit, done: $0, total: $1)) } }
+    }
+}
+
+/// One step of a long load: `done` of `total` `unit`s in `stage` ("decoding", "frame", 12, 64).
+public struct LoadProgress: Sendable, Equatable {
+    public let stage: String, unit: String
+    public let done: Int, total: Int
+    public init(stage: String, unit: String, done: Int, total: Int) {
+        self.stage = stage; self.unit = unit; self.done = done; self.total = total
     }
 }
 
@@ -40,7 +54,7 @@ public enum SampleLoader {
                 return try loadBundle(path, options: options)
             }
             if LabelledDigits.isFolder(path) { return try digit(path, options: options) }
-            let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8, progress: options.progress)
+            let frames = try VideoFrames.loadFolder(path, count: options.frames ?? 8, progress: options.reporting("decoding", unit: "frame"))
             return try video(name: name, frames: frames, source: path, options: options)
         }
         let ext = (path as NSString).pathExtension.lowercased()
@@ -51,7 +65,7 @@ public enum SampleLoader {
             let text = try TextTokenizer.loadText(path: path)
             return try self.text(name: name, document: TextTokenizer.tokenize(text), source: path, options: options)
         case _ where VideoFrames.videoExtensions.contains(ext):
-            let frames = try VideoFrames.loadFile(path, count: options.frames ?? 8, progress: options.progress)
+            let frames = try VideoFrames.loadFile(path, count: options.frames ?? 8, progress: options.reporting("decoding", unit: "frame"))
             return try video(name: name, frames: frames, source: path, options: options)
         case "npy", "safetensors":
             throw DeFTError(path, "a bare array has nothing to draw; use 'deft score --tokens', or pair it with its media via --features or a bundle")
@@ -104,8 +118,9 @@ public enum SampleLoader {
         case .video:
             var isDir: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: media, isDirectory: &isDir)
-            let frames = isDir.boolValue ? try VideoFrames.loadFolder(media, count: opts.frames ?? 8, progress: opts.progress)
-                                         : try VideoFrames.loadFile(media, count: opts.frames ?? 8, progress: opts.progress)
+            let decoding = opts.reporting("decoding", unit: "frame")
+            let frames = isDir.boolValue ? try VideoFrames.loadFolder(media, count: opts.frames ?? 8, progress: decoding)
+                                         : try VideoFrames.loadFile(media, count: opts.frames ?? 8, progress: decoding)
             sample = try video(name: name, frames: frames, source: media, options: opts)
         case .text:
             let text = try TextTokenizer.loadText(path: media)
@@ -214,13 +229,14 @@ public enum SampleLoader {
         }
         if try options.encoder.resolved(for: .video, source: source) == .dinov2S14 {
             guard options.grid == nil else { throw DeFTError("--grid", "DINOv2's grid follows from --resolution and --fit; --grid is for --encoder builtin") }
-            let e = try options.encoder.dinov2(frames, source: source)
+            let e = try options.encoder.dinov2(frames, source: source, progress: options.reporting("encoding (DINOv2)", unit: "frame"))
             return LoadedSample(name: name, media: .video(e.framed),
                                 tokenSet: TokenSet(tokens: e.tokens, layout: .video(frames: frames.count, height: e.grid.height, width: e.grid.width),
                                                    featureOrigin: e.origin))
         }
         let grid = options.grid ?? defaultGrid(width: first.width, height: first.height, long: 16)
-        let tokens = PatchFeatures.encode(frames: frames, gridHeight: grid.height, gridWidth: grid.width)
+        let tokens = PatchFeatures.encode(frames: frames, gridHeight: grid.height, gridWidth: grid.width,
+                                          progress: options.reporting("encoding", unit: "frame"))
         return LoadedSample(name: name, media: .video(frames),
                             tokenSet: TokenSet(tokens: tokens, layout: .video(frames: frames.count, height: grid.height, width: grid.width),
                                                featureOrigin: PatchFeatures.origin))
@@ -242,7 +258,7 @@ public enum SampleLoader {
                                 tokenSet: TokenSet(tokens: t.asMatrix(), layout: .text(count: rows), featureOrigin: origin))
         }
         if try options.encoder.resolved(for: .text, source: source) == .miniLML6 {
-            let e = try options.encoder.miniLM(document.text)
+            let e = try options.encoder.miniLM(document.text, progress: options.reporting("encoding (MiniLM)", unit: "window"))
             guard !e.document.tokens.isEmpty else { throw DeFTError(source, "the text has no wordpieces") }
             return LoadedSample(name: name, media: .text(e.document),
                                 tokenSet: TokenSet(tokens: e.tokens, layout: .text(count: e.document.tokens.count), featureOrigin: e.origin))

@@ -19,6 +19,9 @@ public enum FeedbackSource: Sendable, Equatable, CustomStringConvertible {
     /// The reader beside the weights, likewise.
     case reader(label: Int?)
     case reconstruct
+    /// The reconstruct objective over each token's group neighbours: the default above
+    /// `ScoringService.allPairsFeedbackLimit` tokens.
+    case reconstructNeighbours
     case none
 
     public var description: String {
@@ -30,6 +33,7 @@ public enum FeedbackSource: Sendable, Equatable, CustomStringConvertible {
         case .reader(let label?): return "reader, label \(label)"
         case .reader(nil): return "reader, own prediction"
         case .reconstruct: return "reconstruct"
+        case .reconstructNeighbours: return "reconstruct from neighbours (over \(ScoringService.allPairsFeedbackLimit) tokens)"
         case .none: return "none"
         }
     }
@@ -69,7 +73,8 @@ public struct ScoringOutcome: Sendable {
 /// 2. the objective the user named (`--objective`; classify takes `--label`, else the head's own prediction);
 /// 3. the bundle's own gradient;
 /// 4. the head beside the weights (a classifier head or a reader), with `--label` if given, else its own prediction;
-/// 5. the label-free reconstruct objective.
+/// 5. the label-free reconstruct objective: over all pairs up to `allPairsFeedbackLimit` tokens an
+///    input, above that over each token's group neighbours (`NeighbourReconstructObjective`, linear in N).
 /// No ground-truth label is used unless the user passes one: a viewer whose ranking depended on the
 /// answer would show a choice no deployed model could make.
 public struct ScoringService: Sendable {
@@ -77,6 +82,12 @@ public struct ScoringService: Sendable {
     /// The head saved beside trained weights, if there is one: the classifier head (`W.head.safetensors`)
     /// or the reader (`W.reader.safetensors`); never both.
     public let head: (any ScoringHead)?
+
+    /// Above this many tokens an input, the default feedback mixes neighbours, not all pairs: the
+    /// all-pairs objective costs N²·(6d′ + 4d) multiply-adds, ≈ 0.2 TFLOP here at d′ = 512 (seconds at
+    /// this machine's sgemm speed) and 4.4 TFLOP for 64 frames of 576 tokens. A named `--objective
+    /// reconstruct` is all pairs at any size.
+    public static let allPairsFeedbackLimit = 8192
 
     /// `weights` nil: untrained weights from `seed` (with `untrained` as the configuration, its
     /// token width replaced by the data's). Trained weights must expect tokens of width `tokenDim`;
@@ -113,15 +124,17 @@ public struct ScoringService: Sendable {
     /// Scores `batch` inputs of `layout` under the feedback policy. `bundleGradient`: the input's own
     /// ∂L/∂z if it carries one; `logits`: per-token logits for the reconstruction gate (nil: the
     /// head applied to each token alone, when there is a head — what the gate was trained on);
-    /// `reconstruction`: also report each token's RTD reconstruction error (hybrid, the inspector).
+    /// `reconstruction`: also report each token's RTD reconstruction error (hybrid, the inspector);
+    /// `neighbours`: how text finds its neighbours (what was done is in the outcome's forward).
     public func score(tokens x: Matrix, batch: Int, layout: TokenLayout, feedback request: FeedbackRequest = .init(),
-                      bundleGradient: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false) throws -> ScoringOutcome {
+                      bundleGradient: Matrix? = nil, logits: Matrix? = nil, reconstruction: Bool = false,
+                      neighbours: NeighbourSearch = .auto) throws -> ScoringOutcome {
         try DeFTPipeline.validate(model, tokens: x, batch: batch, layout: layout, feedback: request.gradient?.matrix ?? bundleGradient,
                                   logits: logits)
         if let head, let problem = head.problem(tokens: layout.count, tokenDim: x.cols, semanticDim: model.config.semanticDim) {
             throw DeFTError(head.name, problem)
         }
-        let forward = ScoringForward(model: model, tokens: x, batch: batch, layout: layout)
+        let forward = ScoringForward(model: model, tokens: x, batch: batch, layout: layout, neighbours: neighbours)
         let labels = try request.label.map { label -> [Int] in
             guard let head else { return [Int](repeating: label, count: batch) }
             guard label >= 0, label < head.classes else {
@@ -144,7 +157,10 @@ public struct ScoringService: Sendable {
         case nil:
             if bundleGradient != nil { source = .bundle }
             else if let head { objective = head; source = head.source(label: request.label) }
-            else { objective = ReconstructObjective(); source = .reconstruct }
+            else if layout.count > Self.allPairsFeedbackLimit {
+                objective = NeighbourReconstructObjective(layout: layout, textNeighbours: forward.textNeighbours)
+                source = .reconstructNeighbours
+            } else { objective = ReconstructObjective(); source = .reconstruct }
         }
         var gradient: Matrix? = source == .bundle ? bundleGradient : nil
         if let g = request.gradient { gradient = g.matrix; source = .file(g.source) }

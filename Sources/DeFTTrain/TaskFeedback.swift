@@ -10,8 +10,9 @@ public enum TaskFeedback {
         let r = objective.evaluate(z: z, tokens: tokens, mask: SoftMask.all(count: z.rows).values,
                                    batch: batch, labels: labels)
         var g = r.tokens ?? r.semantic
-        // evaluate() averages over the batch; undo it so each row is ∂L_b/∂z_b.
-        for i in g.storage.indices { g.storage[i] *= Float(batch) }
+        // evaluate() averages over the batch; undo it so each row is ∂L_b/∂z_b (one input: nothing to
+        // undo, and no pass over — or copy of — a gradient that can be hundreds of MB).
+        if batch > 1 { for i in g.storage.indices { g.storage[i] *= Float(batch) } }
         return (r.loss, g)
     }
 

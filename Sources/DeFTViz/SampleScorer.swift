@@ -15,6 +15,8 @@ public enum SampleScorer {
         public var feedback = FeedbackRequest()
         /// Cosine that counts a token as covered by its stand-in (fidelity).
         public var threshold: Float = Comparison.defaultThreshold
+        /// How text finds each token's neighbours.
+        public var neighbours = NeighbourSearch.auto
         public init() {}
     }
 
@@ -35,7 +37,8 @@ public enum SampleScorer {
                                          seed: options.seed, source: path)
         // The inspector shows reconstruction errors and the mode can change at any time: ask for them.
         let outcome = try service.score(tokens: x, batch: 1, layout: sample.tokenSet.layout, feedback: options.feedback,
-                                        bundleGradient: sample.gradient, logits: sample.logits, reconstruction: true)
+                                        bundleGradient: sample.gradient, logits: sample.logits, reconstruction: true,
+                                        neighbours: options.neighbours)
         var scored = ScoredSample(sample: sample, scores: outcome.rows[0], semantic: outcome.forward.z,
                                   weights: shortOrigin(service.model.origin), feedbackSource: outcome.feedbackSource)
         scored.answers = service.head.map { HeadAnswers(head: $0, model: service.model, tokens: x, semantic: outcome.forward.z) }

@@ -36,7 +36,7 @@ struct Bundle: ParsableCommand {
         }
         // Check and load first: nothing is written for an input deft cannot read or a manifest it would refuse.
         if let label, label < 0 { throw DeFTError("--label", "a class index cannot be negative, got \(label)") }
-        let sample = try SampleLoader.load(input, options: media.load)
+        let sample = try SampleLoader.load(input, options: media.loadShowingProgress)
         do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw DeFTError(out, "cannot create the folder: \(error.localizedDescription)")
         }

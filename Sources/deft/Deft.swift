@@ -30,7 +30,7 @@ struct Deft: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
             if ProcessInfo.processInfo.environment["DEFT_REPORT_PEAK_RSS"] != nil, let kb = ViewerBench.peakRSSKiB() {
-                FileHandle.standardError.write(Data("peak-rss-kb \(kb)\n".utf8))
+                FileHandle.standardError.write(Data("peak-rss-kb \(kb)\ncpu-ms \(ViewerBench.cpuMs())\n".utf8))
             }
         } catch let error as DeFTError {
             FileHandle.standardError.write(Data("deft: \(error)\n".utf8))

@@ -35,7 +35,7 @@ struct Encode: ParsableCommand {
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
         // The one loading path: the same tokens `deft view` and `deft score` would score.
-        let sample = try SampleLoader.load(input, options: media.load)
+        let sample = try SampleLoader.load(input, options: media.loadShowingProgress)
         let layout = sample.tokenSet.layout, tokens = sample.tokenSet.tokens
         if out.hasSuffix(".npy") { try Npy.write(TokenFile.tensor(sample), to: out) } else {
             try TokenFile.write(sample, source: input, as: .f32, to: out)

@@ -32,7 +32,7 @@ struct InputOptions: ParsableArguments {
         case (nil, nil): throw DeFTError("", "give an INPUT (image, frames, video, text, bundle) or --tokens PATH[:KEY]")
         case (.some, .some): throw DeFTError("", "give either an INPUT or --tokens, not both")
         case (let input?, nil):
-            let sample = try SampleLoader.load(input, options: media.load)
+            let sample = try SampleLoader.load(input, options: media.loadShowingProgress)
             for note in sample.notes { FileHandle.standardError.write(Data("deft: note: \(note)\n".utf8)) }
             return Source(tokens: sample.tokenSet.tokens, batch: 1, layout: sample.tokenSet.layout,
                           label: "\(input) (\(sample.tokenSet.featureOrigin))", sample: sample)

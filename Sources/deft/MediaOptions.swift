@@ -37,6 +37,13 @@ struct MediaOptions: ParsableArguments {
     }
 
     var load: LoadOptions { LoadOptions(grid: grid, frames: frames, encoder: choice) }
+
+    /// `load` with a progress bar on stderr when it is a terminal, for the commands that do not take the screen.
+    var loadShowingProgress: LoadOptions {
+        var l = load
+        l.progress = LoadProgressBar.onTerminal()
+        return l
+    }
 }
 
 extension EncoderName: ExpressibleByArgument {}

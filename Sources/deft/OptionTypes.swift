@@ -33,6 +33,11 @@ extension ColorDepth: ExpressibleByArgument {
     /// `24bit` is what COLORTERM says for truecolor; accept both spellings.
     public init?(argument: String) { self.init(rawValue: argument == "24bit" ? "truecolor" : argument) }
 }
-extension NeighbourSearch: ExpressibleByArgument {}
+extension NeighbourSearch: ExpressibleByArgument {
+    /// The one help text of `--neighbours` (score and view).
+    static var help: ArgumentHelp {
+        "Text neighbours: exact, approximate (faiss IVF, recall measured and reported by score) or auto (approximate above \(NeighbourSearch.autoThreshold) tokens)."
+    }
+}
 extension CellSymbols: ExpressibleByArgument {}
 extension GraphicsRequest: ExpressibleByArgument {}

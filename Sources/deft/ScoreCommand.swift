@@ -47,7 +47,7 @@ struct Score: ParsableCommand {
     @Option(name: .customLong("alpha-var"), help: "Variance penalty of the feedback signal (default 0.1).")
     var alphaVar: Float?
 
-    @Option(help: "Text neighbours: exact, approximate (faiss IVF, recall measured and reported) or auto (approximate above \(NeighbourSearch.autoThreshold) tokens).")
+    @Option(help: NeighbourSearch.help)
     var neighbours: NeighbourSearch = .auto
 
     @Option(help: "Seed for untrained weights (used only without --weights).")
@@ -82,16 +82,19 @@ struct Score: ParsableCommand {
             objective: objective, label: label)
         let logitRows = try logits.map { try ArrayReference($0).loadRows(batch: batch, tokens: n, width: nil, what: "the logits") }
             ?? src.sample?.logits
-        let outcome = try NeighbourSearch.$current.withValue(neighbours) {
-            try service.score(tokens: src.tokens, batch: batch, layout: src.layout, feedback: request,
-                              bundleGradient: src.sample?.gradient, logits: logitRows, reconstruction: mode != .fast)
-        }
+        let outcome = try service.score(tokens: src.tokens, batch: batch, layout: src.layout, feedback: request,
+                                        bundleGradient: src.sample?.gradient, logits: logitRows, reconstruction: mode != .fast,
+                                        neighbours: neighbours)
         var report = ScoreReport(rows: outcome.rows, ratio: r, mode: mode, weights: service.model.origin.description,
                                  feedback: outcome.rows.first?.hasFeedback == true ? outcome.feedbackSource.description : "none")
-        if src.layout.modality == .text, neighbours.isApproximate(tokens: n), let found = outcome.rows.first?.semanticNeighbours {
+        let search = outcome.forward.neighbourSearch
+        if search == .approximate, let found = outcome.rows.first?.semanticNeighbours {
             let recall = ApproximateNeighbours.recall(neighbours: found, z: outcome.forward.z, batch: batch, tokens: n)
             report.neighbours = .init(search: "approximate (faiss IVF, \(ApproximateNeighbours.defaultProbes) of \(ApproximateNeighbours.cells(tokens: n)) cells per token)",
                                       recall: recall, sampled: min(256, n))
+        } else if let note = search?.note {
+            FileHandle.standardError.write(Data("deft: note: \(note)\n".utf8))
+            report.neighbours = .init(search: "exact: \(note)", recall: nil, sampled: nil)
         }
         if let task = outcome.objective, let loss = outcome.objectiveLoss {
             let mask = report.selections.flatMap { sel in sel.isKept.map { $0 ? Float(1) : 0 } }

@@ -14,10 +14,11 @@ struct ScoreReport {
 
     struct ObjectiveLoss { let name: String; let lossAllTokens: Double; let lossKeptTokens: Double }
 
-    /// How approximate text neighbours were found and their recall@k against exact, on a sample of tokens.
+    /// How approximate text neighbours were found and their recall@k against exact, on a sample of
+    /// tokens; or, without recall, that the approximate search was asked for and could not be used.
     var neighbours: NeighbourReport? = nil
     struct NeighbourReport: Encodable {
-        let search: String, recall: Double, sampled: Int
+        let search: String, recall: Double?, sampled: Int?
         enum CodingKeys: String, CodingKey { case search, recall = "recall_at_k", sampled = "recall_sampled_tokens" }
     }
 
@@ -94,8 +95,10 @@ struct ScoreReport {
             lines.append(String(format: "objective %@: loss %.4f with every token, %.4f with the kept ones; s_fb from its gradient",
                                 o.name, o.lossAllTokens, o.lossKeptTokens))
         }
-        if let nb = neighbours {
-            lines.append(String(format: "text neighbours: %@; recall@5 against exact on %d sampled tokens: %.3f", nb.search, nb.sampled, nb.recall))
+        if let nb = neighbours, let recall = nb.recall, let sampled = nb.sampled {
+            lines.append(String(format: "text neighbours: %@; recall@5 against exact on %d sampled tokens: %.3f", nb.search, sampled, recall))
+        } else if let nb = neighbours {
+            lines.append("text neighbours: \(nb.search)")
         }
         lines.append("tokens: \(tokensLabel.terminalSafe); weights: \(weights.terminalSafe); feedback: \(feedback)")   // paths may come from a glob
         return lines.joined(separator: "\n")

@@ -241,30 +241,3 @@ final class CSVLog {
     func write(_ line: String) { handle.write(Data((line + "\n").utf8)) }
     deinit { try? handle.close() }
 }
-
-/// A progress bar redrawn in place on a terminal; a plain line every twentieth of the run otherwise.
-final class ProgressLine {
-    let total: Int, first: Int
-    /// What is counted ("step", "image").
-    let unit: String
-    let tty = isatty(STDERR_FILENO) != 0
-    /// Off a terminal: a line each time a twentieth of the work is crossed, whatever the step size.
-    private var lastBucket = -1
-
-    init(total: Int, first: Int, unit: String = "step") { self.total = total; self.first = first; self.unit = unit }
-
-    func update(step: Int, text: String, elapsed: Double, done: Int) {
-        let rate = Double(done) / max(elapsed, 1e-9)
-        if tty {
-            let width = 24, filled = Int(Double(width) * Double(step) / Double(total))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let line = String(format: "\r\u{1B}[2K%@ %d/%d ▕%@▏ %@ · %.1f %@s/s", unit, step, total, bar, text, rate, unit)
-            FileHandle.standardError.write(Data(line.utf8))
-        } else if step == total || (step - first) * 20 / max(total - first, 1) != lastBucket {
-            lastBucket = (step - first) * 20 / max(total - first, 1)
-            FileHandle.standardError.write(Data(String(format: "%@ %d/%d  %@  %.1f %@s/s\n", unit, step, total, text, rate, unit).utf8))
-        }
-    }
-
-    func finish() { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
-}

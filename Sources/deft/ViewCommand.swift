@@ -34,6 +34,9 @@ struct View: ParsableCommand {
 
     func run() throws {
         let (paths, names) = try options.resolvedInputs()
+        // Without the full-screen viewer, stderr is free for a long load's progress bar.
+        var settings = try options.settings()
+        if snapshot || export != nil { settings.scorer.load.progress = LoadProgressBar.onTerminal() }
         if options.record != nil && (snapshot || export != nil) {
             throw DeFTError("--record", "records the interactive viewer; it does not apply with --snapshot or --export")
         }
@@ -43,7 +46,7 @@ struct View: ParsableCommand {
         if let export {
             guard paths.count == 1 else { throw DeFTError("--export", "give exactly one INPUT to export, got \(paths.count)") }
             let figure = FigureOptions(ratios: try ratios.map(FigureExport.ratios), gridLines: gridLines)
-            let sidecar = try FigureExport.export(input: paths[0], name: names[0], settings: try options.settings(), options: figure, to: export)
+            let sidecar = try FigureExport.export(input: paths[0], name: names[0], settings: settings, options: figure, to: export)
             print("wrote \(export) and \(sidecar)")
             return
         }
@@ -53,13 +56,13 @@ struct View: ParsableCommand {
             for side in [size.width, size.height] where side > Self.maxSnapshotSide {
                 throw DeFTError("--size", "\(side) cells is more than deft's limit of \(Self.maxSnapshotSide) a side")
             }
-            print(try Viewer.snapshot(paths: paths, names: names, settings: try options.settings(), width: size.width, height: size.height),
+            print(try Viewer.snapshot(paths: paths, names: names, settings: settings, width: size.width, height: size.height),
                   terminator: "")
             return
         }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw DeFTError("", "deft view needs a terminal; to print one frame use: deft view --snapshot [--size 100x30] [--color 256]")
         }
-        Viewer.run(paths: paths, names: names, settings: try options.settings(), recorder: try options.recorder())
+        Viewer.run(paths: paths, names: names, settings: settings, recorder: try options.recorder())
     }
 }

@@ -17,6 +17,9 @@ struct ViewOptions: ParsableArguments {
     @Option(help: ArgumentHelp("DeFT weights for every input.", valueName: "W.safetensors"))
     var weights: String?
 
+    @Option(help: NeighbourSearch.help)
+    var neighbours: NeighbourSearch = .auto
+
     @Option(help: "Initial keep ratio, a fraction in (0, 1].")
     var ratio: Double = DeFTConfig.paperRatio
 
@@ -72,6 +75,7 @@ struct ViewOptions: ParsableArguments {
         s.scorer.load = media.load
         s.scorer.load.features = features
         s.scorer.weights = weights
+        s.scorer.neighbours = neighbours
         return s
     }
 

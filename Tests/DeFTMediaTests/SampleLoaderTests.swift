@@ -144,6 +144,31 @@ import DeFTEncoders
         #expect(sample.notes.count == 1 && sample.notes[0].contains("--frames 100") && sample.notes[0].contains("30 frames"))
         #expect(try SampleLoader.load(video, options: LoadOptions(frames: 4)).notes.isEmpty)
     }
+
+    @Test func aLongLoadReportsDecodingThenEncodingFrameByFrame() throws {
+        guard let video = try madeVideo() else { return }
+        let heard = HeardProgress()
+        let sample = try SampleLoader.load(video, options: LoadOptions(frames: 6, progress: { heard.add($0) }))
+        #expect(sample.tokenSet.layout.frames == 6)
+        let steps = (1...6).map { ($0, 6) }
+        #expect(heard.calls.filter { $0.stage == "decoding" }.map { ($0.done, $0.total) }.elementsEqual(steps, by: ==))
+        #expect(heard.calls.filter { $0.stage == "encoding" }.map { ($0.done, $0.total) }.elementsEqual(steps, by: ==))
+        // Every frame is decoded before the first is encoded, and frames are what is counted.
+        #expect(heard.calls.map(\.stage) == Array(repeating: "decoding", count: 6) + Array(repeating: "encoding", count: 6))
+        #expect(heard.calls.allSatisfy { $0.unit == "frame" })
+        // An image has no steps to report.
+        let still = HeardProgress()
+        _ = try SampleLoader.load(root.appendingPathComponent("Samples/astronaut").path,
+                                  options: LoadOptions(encoder: .builtin, progress: { still.add($0) }))
+        #expect(still.calls.isEmpty)
+    }
+}
+
+final class HeardProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var heard: [LoadProgress] = []
+    var calls: [LoadProgress] { lock.withLock { heard } }
+    func add(_ p: LoadProgress) { lock.withLock { heard.append(p) } }
 }
 
 final class Heard: @unchecked Sendable {

@@ -58,12 +58,43 @@ import Testing
         let z = Self.clustered(400, 8, seed: 4)
         let s = [Float](repeating: 1, count: 400)
         let exact = GroupScore.text(zn: z, saliency: s, batch: 1, tokens: 400)
-        let approx = NeighbourSearch.$current.withValue(.approximate) { GroupScore.text(zn: z, saliency: s, batch: 1, tokens: 400) }
+        let approx = GroupScore.text(zn: z, saliency: s, batch: 1, tokens: 400, search: .approximate)
+        #expect(exact.search == .exact && approx.search == .approximate)
         #expect(approx.neighbours.count == exact.neighbours.count)
         // Tiny inputs still work approximately (one or two tokens, fewer cells than probes).
         for n in [2, 3] {
-            let t = NeighbourSearch.$current.withValue(.approximate) { GroupScore.text(zn: Self.clustered(n, 4, seed: 5), saliency: [Float](repeating: 1, count: n), batch: 1, tokens: n) }
-            #expect(t.neighbours.count == n * (n - 1))
+            let t = GroupScore.text(zn: Self.clustered(n, 4, seed: 5), saliency: [Float](repeating: 1, count: n), batch: 1, tokens: n, search: .approximate)
+            #expect(t.neighbours.count == n * (n - 1) && t.search == .approximate)
         }
+    }
+
+    @Test func theSearchIsAParameterOfTheScoringCall() throws {
+        let model = DeFTModel(untrained: DeFTConfig(tokenDim: 6, semanticDim: 8), seed: 1)
+        let x = Self.clustered(300, 6, seed: 6), layout = TokenLayout.text(count: 300)
+        let exact = ScoringForward(model: model, tokens: x, batch: 1, layout: layout, neighbours: .exact)
+        let approx = ScoringForward(model: model, tokens: x, batch: 1, layout: layout, neighbours: .approximate)
+        // auto is exact below the threshold; grids have no search to report.
+        let auto = ScoringForward(model: model, tokens: x, batch: 1, layout: layout)
+        #expect(exact.neighbourSearch == .exact && approx.neighbourSearch == .approximate && auto.neighbourSearch == .exact)
+        #expect(auto.textNeighbours == exact.textNeighbours)
+        let grid = ScoringForward(model: model, tokens: x.rows(0..<100), batch: 1, layout: .image(height: 10, width: 10), neighbours: .approximate)
+        #expect(grid.neighbourSearch == nil)
+        let scores = try DeFTPipeline.score(model, tokens: x, batch: 1, layout: layout, neighbours: .approximate)
+        #expect(scores[0].semanticNeighbours == approx.textNeighbours)
+    }
+
+    @Test func aFaissFailureFallsBackToExactAndSaysSo() throws {
+        let z = Self.clustered(60, 8, seed: 7)
+        struct Refused: Error {}
+        let (found, used) = GroupScore.neighbours(z, alpha: 1, k: 5, search: .approximate) { _, _, _ in
+            throw DeFTError("faiss", "Error: 'n >= k' failed")
+        }
+        #expect(found == GroupScore.topNeighbours(z, k: 5))
+        #expect(used == .exactAfterFaissFailed("Error: 'n >= k' failed") && !used.isApproximate)
+        let note = try #require(used.note)
+        #expect(note.contains("faiss: Error: 'n >= k' failed") && note.contains("exact"))
+        // Exact asked for: the approximate search is never tried, and there is nothing to say.
+        let (_, exact) = GroupScore.neighbours(z, alpha: 1, k: 5, search: .exact) { _, _, _ in throw Refused() }
+        #expect(exact == .exact && exact.note == nil && NeighbourSearchUsed.approximate.note == nil)
     }
 }
