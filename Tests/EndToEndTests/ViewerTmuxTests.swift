@@ -212,7 +212,7 @@ import Testing
         let small = try DeftBinary.run(["view", "Samples/astronaut", "--snapshot", "--size", "100x12"])
         #expect(small.status == 2 && small.stderr.contains("--size: 100x12 is too small"))
         let folder = try DeftBinary.run(["view", "Samples", "--snapshot", "--size", "80x24"])
-        #expect(folder.status == 0 && folder.stdout.contains("1/10 Astronaut"))
+        #expect(folder.status == 0 && folder.stdout.contains("1/12 Astronaut"))
         let digits = try DeftBinary.run(["view", "Samples/digits", "--snapshot", "--size", "100x30", "--mode", "hybrid"])
         #expect(digits.status == 0 && digits.stdout.contains("Digit #5") && digits.stdout.contains("mode hybrid") && digits.stdout.contains("restored"))
         let text = try DeftBinary.run(["view", "Samples/gettysburg-address", "--snapshot", "--size", "100x30"])
