@@ -33,6 +33,8 @@ struct Bench: ParsableCommand {
     var canvas = false
     @Flag(help: "Only the pixel canvas rows (kitty and sixel: a scrub frame's compute, the picture's compose and encode).")
     var pixels = false
+    @Flag(help: "Only the real encoders' rows (DINOv2 at 224 and 336 px and an 8-frame video, MiniLM at 128 and 256 positions).")
+    var encoders = false
 
     func run() throws {
         if long { return try LongBench.run(json: json, quick: quick) }
@@ -51,6 +53,14 @@ struct Bench: ParsableCommand {
             let rows = CanvasBench.measure(quick: quick, repetitions: reps)
             return print(json ? String(decoding: try ReportJSON.encode(rows, source: "deft bench --canvas --json"), as: UTF8.self)
                               : CanvasBench.table(rows).joined(separator: "\n"))
+        }
+        if encoders {
+            var report = BenchReport(machine: .current)
+            (report.realEncoders, report.realEncodersNote) = EncoderBench.measure(quick: quick, repetitions: reps)
+            report.text = TextBench.measure(quick: quick, repetitions: reps)
+            return print(json ? String(decoding: try ReportJSON.encode(report, source: "deft bench --encoders --json"), as: UTF8.self)
+                              : ((["deft bench --encoders on \(report.machine.cpu), \(report.machine.cores) cores"]
+                                  + EncoderBench.table(report.realEncoders, note: report.realEncodersNote) + (report.text?.lines ?? [])).joined(separator: "\n")))
         }
         var report = BenchReport(machine: .current)
         let shapes: [BenchShape] = quick
@@ -315,13 +325,16 @@ enum ViewerBench {
 
 struct Machine: Codable {
     let cpu: String, cores: Int, blasCore: String, blasThreads: Int, coretypeEnv: String?
+    /// OPENBLAS_THREAD_TIMEOUT as the run saw it (deft sets 20 unless the user chose one).
+    let threadTimeoutEnv: String?
 
     static var current: Machine {
         let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
         return Machine(cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount, blasCore: BLAS.coreName,
-                       blasThreads: BLAS.threads, coretypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
+                       blasThreads: BLAS.threads, coretypeEnv: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
+                       threadTimeoutEnv: ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"])
     }
 }
 
@@ -343,7 +356,8 @@ struct BenchReport: Codable {
 
     func table() -> String {
         func ms(_ t: Timing) -> String { String(format: "%.2f ms (%.2f–%.2f)", t.medianMs, t.minMs, t.maxMs) }
-        var lines = ["deft bench on \(machine.cpu), \(machine.cores) cores, OpenBLAS \(machine.blasCore) kernels, \(machine.blasThreads) threads", ""]
+        var lines = ["deft bench on \(machine.cpu), \(machine.cores) cores, OpenBLAS \(machine.blasCore) kernels, \(machine.blasThreads) threads"
+                     + (machine.threadTimeoutEnv.map { ", idle threads spin 2^\($0) cycles" } ?? ""), ""]
         var rows = [["forward", "mode", "median (min–max)", "GFLOP", "GFLOP/s", "sgemm GFLOP/s", "efficiency"]]
         for r in forward {
             rows.append([r.shape, r.mode, ms(r.time), String(format: "%.2f", r.gflop), String(format: "%.1f", r.gflops),

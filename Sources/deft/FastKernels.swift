@@ -1,12 +1,18 @@
 import DeFT
 import Foundation
 
-/// OpenBLAS reads OPENBLAS_CORETYPE only when it loads, before `main`; on CPUs with AVX-512 its
-/// default pick (Haswell kernels) runs sgemm at about half the speed of its SkylakeX kernels. So
-/// when the CPU has the AVX-512 subsets those kernels use and the user chose nothing, deft
-/// re-executes itself once with the variable set. CPUs without AVX-512 never get it.
+/// OpenBLAS reads two variables only when it loads, before `main`, so deft re-executes itself once with
+/// them set (a value the user set is respected):
+/// - OPENBLAS_CORETYPE=SkylakeX on CPUs with the AVX-512 subsets those kernels use: OpenBLAS's default
+///   pick there (Haswell kernels) runs sgemm at about half the speed. CPUs without AVX-512 never get it.
+/// - OPENBLAS_THREAD_TIMEOUT=20: after each call OpenBLAS's idle threads spin on `sched_yield` for 2^28
+///   cycles (~0.1 s) by default, competing for the cores with deft's own parallel passes between GEMMs
+///   (attention heads, softmax, GELU, LayerNorm). 2^20 cycles (~0.4 ms) still spans the short gaps
+///   between the engine's GEMMs: DINOv2 at 336 px went 242 → 196 ms and MiniLM at 256 positions
+///   47 → 39 ms, with the engine's forward rows unchanged (one `deft bench` each, same machine).
 enum FastKernels {
     static let needed = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+    static let threadTimeout = "20"
 
     static func cpuHasAVX512(_ cpuinfo: String) -> Bool {
         guard let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
@@ -14,17 +20,29 @@ enum FastKernels {
         return needed.allSatisfy(set.contains)
     }
 
+    /// The variables to set before OpenBLAS loads, given the environment and /proc/cpuinfo.
+    static func variables(environment env: [String: String], cpuinfo: String?) -> [(String, String)] {
+        var out: [(String, String)] = []
+        if env["OPENBLAS_CORETYPE"] == nil, let info = cpuinfo, cpuHasAVX512(info) { out.append(("OPENBLAS_CORETYPE", "SkylakeX")) }
+        if env["OPENBLAS_THREAD_TIMEOUT"] == nil { out.append(("OPENBLAS_THREAD_TIMEOUT", threadTimeout)) }
+        return out
+    }
+
     static func reexecIfUseful() {
-        #if os(Linux) && arch(x86_64)
-        let env = ProcessInfo.processInfo.environment
-        guard env["OPENBLAS_CORETYPE"] == nil,
-              let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8), cpuHasAVX512(info) else { return }
+        #if os(Linux)
+        let cpuinfo: String?
+        #if arch(x86_64)
+        cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        #else
+        cpuinfo = nil
+        #endif
+        let set = variables(environment: ProcessInfo.processInfo.environment, cpuinfo: cpuinfo)
         // Exec the resolved path, not /proc/self/exe: the process keeps its name ("deft") for ps and pgrep.
-        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
-        setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
+        guard !set.isEmpty, let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
+        for (name, value) in set { setenv(name, value, 1) }
         execv(exe, CommandLine.unsafeArgv)
-        // execv returned: it failed; carry on with the kernels already loaded.
-        unsetenv("OPENBLAS_CORETYPE")
+        // execv returned: it failed; carry on with the library as loaded.
+        for (name, _) in set { unsetenv(name) }
         #endif
     }
 
