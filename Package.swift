@@ -32,6 +32,9 @@ let package = Package(
                        providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
         // Our C: libpng/libjpeg behind setjmp, error codes and messages out.
         .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodec"),
+        // Our C: a transformer's element-wise kernels (exp, softmax rows, GELU), cloned for AVX-512, AVX2 and
+        // baseline x86-64 and picked at load time.
+        .target(name: "CTransformerKernels", path: "Sources/CTransformerKernels"),
 
         // Our C++: faiss's k-means and centre search (the IVF structure of approximate text neighbours)
         // behind one extern "C" function; Debian's libfaiss-dev has the C API's headers but not its library.
@@ -44,7 +47,7 @@ let package = Package(
         // Real pretrained encoders (DINOv2-S/14, all-MiniLM-L6-v2) on DeFT's matrix core; the model
         // cache (download, checksum, unpack, ONNX → safetensors) lives beside them.
         .target(name: "DeFTEncoders", dependencies: [
-            "DeFT",
+            "DeFT", "CTransformerKernels",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),

@@ -56,6 +56,18 @@ public enum BLAS {
         set { openblas_set_num_threads(Int32(newValue)) }
     }
 
+    /// Runs `body` with OpenBLAS calls single-threaded, then restores the thread count: for work that is
+    /// split over the cores by the caller (many small GEMMs at once, each on its own core, instead of
+    /// each small GEMM split over the cores and synchronised). OpenBLAS 0.3.21 has no per-call thread
+    /// count, so this is process-wide: a BLAS call from another thread meanwhile runs on one core —
+    /// slower, never wrong.
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        let before = threads
+        if before > 1 { threads = 1 }
+        defer { if before > 1 { threads = before } }
+        return try body()
+    }
+
     /// The kernel family OpenBLAS picked when it loaded (e.g. "Haswell", "SkylakeX").
     public static var coreName: String {
         guard let p = openblas_get_corename() else { return "unknown" }

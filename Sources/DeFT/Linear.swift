@@ -26,15 +26,41 @@ public struct Linear: Sendable, Equatable {
     /// ReLU cost more than the GEMM after it.
     public func forward(_ x: Matrix, relu: Bool = false) -> Matrix {
         precondition(x.cols == inputWidth, "Linear expects width \(inputWidth), got \(x.cols)")
-        var y = Matrix(rows: x.rows, cols: outputWidth)
-        y.storage.withUnsafeMutableBufferPointer { out in
+        let n = outputWidth
+        var y = Matrix(rows: x.rows, cols: n) { out in
             bias.withUnsafeBufferPointer { b in
-                for r in 0..<x.rows { (out.baseAddress! + r * outputWidth).update(from: b.baseAddress!, count: outputWidth) }
+                for r in 0..<x.rows { (out.baseAddress! + r * n).initialize(from: b.baseAddress!, count: n) }
             }
         }
         BLAS.gemm(x, weight, into: &y, transB: true, beta: 1)
         if relu { y.applyReLU() }
         return y
+    }
+
+    /// `Y += X·Wᵀ + b` in place (a residual connection): the GEMM accumulates straight into Y, so the
+    /// layer's output is never materialised.
+    public func accumulate(_ x: Matrix, into y: inout Matrix) {
+        precondition(x.cols == inputWidth && y.rows == x.rows && y.cols == outputWidth,
+                     "Linear \(inputWidth)→\(outputWidth) cannot add \(x.rows)×\(x.cols) into \(y.rows)×\(y.cols)")
+        let n = outputWidth
+        y.storage.withUnsafeMutableBufferPointer { out in
+            bias.withUnsafeBufferPointer { b in
+                for r in 0..<y.rows {
+                    let o = out.baseAddress! + r * n
+                    for j in 0..<n { o[j] += b[j] }
+                }
+            }
+        }
+        BLAS.gemm(x, weight, into: &y, transB: true, beta: 1)
+    }
+
+    /// This layer followed by an element-wise scale, `γ ⊙ (W·x + b)`, as one layer `(diag γ·W)·x + γ ⊙ b`
+    /// (a ViT's LayerScale folded in once at load, so the forward has no scaling pass).
+    public func scaled(by gamma: [Float]) -> Linear {
+        precondition(gamma.count == outputWidth, "scale width \(gamma.count) ≠ \(outputWidth) outputs")
+        var w = weight
+        for r in 0..<w.rows { for c in 0..<w.cols { w.storage[r * w.cols + c] *= gamma[r] } }
+        return Linear(weight: w, bias: zip(bias, gamma).map(*))
     }
 }
 

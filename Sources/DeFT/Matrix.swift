@@ -14,6 +14,18 @@ public struct Matrix: Sendable, Equatable {
         self.storage = [Float](repeating: value, count: rows * cols)
     }
 
+    /// A matrix whose every element `fill` writes (through the buffer of rows·cols floats) before it is
+    /// read: no zero-filling pass for outputs a GEMM or a row copy overwrites anyway.
+    public init(rows: Int, cols: Int, filledBy fill: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        precondition(rows >= 0 && cols >= 0, "negative matrix shape")
+        self.rows = rows
+        self.cols = cols
+        self.storage = [Float](unsafeUninitializedCapacity: rows * cols) { buffer, count in
+            fill(buffer)
+            count = rows * cols
+        }
+    }
+
     public init(rows: Int, cols: Int, storage: [Float]) {
         precondition(storage.count == rows * cols, "storage does not match \(rows)×\(cols)")
         self.rows = rows

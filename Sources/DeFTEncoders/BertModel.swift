@@ -97,61 +97,39 @@ public struct BertModel: Sendable {
 
     func forward(_ layer: Layer, _ x: Matrix, lengths: [Int]) -> Matrix {
         // Post-norm (BERT): each sub-layer's output plus its input, then LayerNorm.
-        var sum = layer.attentionOutput.forward(attend(layer.qkv.forward(x), lengths: lengths))
-        sum.add(x)
+        var sum = x
+        layer.attentionOutput.accumulate(attend(layer.qkv.forward(x), lengths: lengths), into: &sum)
         let attention = TransformerMath.layerNorm(sum, weight: layer.attentionNorm.weight, bias: layer.attentionNorm.bias,
                                                   eps: config.layerNormEps)
         var hidden = layer.intermediate.forward(attention)
         TransformerMath.gelu(&hidden)
-        var out = layer.output.forward(hidden)
-        out.add(attention)
+        var out = attention
+        layer.output.accumulate(hidden, into: &out)
         return TransformerMath.layerNorm(out, weight: layer.outputNorm.weight, bias: layer.outputNorm.bias, eps: config.layerNormEps)
     }
 
-    /// softmax(Q·Kᵀ/√h)·V per head and per sequence, read straight out of the stacked [rows, 3d] QKV
-    /// product by strides (no per-head copies), written into the head's columns of the context.
+    /// softmax(Q·Kᵀ/√h)·V per head and per sequence (`TransformerMath.attention`).
     func attend(_ qkv: Matrix, lengths: [Int]) -> Matrix {
-        let d = config.hiddenSize, h = config.headSize, ld = 3 * d
-        let scale = 1 / Float(h).squareRoot()
-        var context = Matrix(rows: qkv.rows, cols: d)
-        let longest = lengths.max() ?? 0
-        var scores = [Float](repeating: 0, count: longest * longest)
+        var context = Matrix(rows: qkv.rows, cols: config.hiddenSize) { _ in }   // every element written by attention's GEMMs
         qkv.storage.withUnsafeBufferPointer { qp in
             context.storage.withUnsafeMutableBufferPointer { cp in
-                scores.withUnsafeMutableBufferPointer { sp in
-                    var row0 = 0
-                    for n in lengths {
-                        defer { row0 += n }
-                        guard n > 0 else { continue }
-                        let base = qp.baseAddress! + row0 * ld
-                        for head in 0..<config.heads {
-                            BLAS.gemm(transA: false, transB: true, m: n, n: n, k: h, alpha: scale,
-                                      a: base + head * h, lda: ld, b: base + d + head * h, ldb: ld,
-                                      c: sp.baseAddress!, ldc: n)
-                            TransformerMath.softmaxRows(sp.baseAddress!, rows: n, cols: n, ld: n)
-                            BLAS.gemm(transA: false, transB: false, m: n, n: h, k: n,
-                                      a: sp.baseAddress!, lda: n, b: base + 2 * d + head * h, ldb: ld,
-                                      c: cp.baseAddress! + row0 * d + head * h, ldc: d)
-                        }
-                    }
-                }
+                TransformerMath.attention(qp.baseAddress!, lengths: lengths, heads: config.heads, headSize: config.headSize,
+                                          scale: 1 / Float(config.headSize).squareRoot(), into: cp.baseAddress!)
             }
         }
         return context
     }
 
-    /// The (m, n, k) of every GEMM one forward of these sequence lengths runs to `depth`: the bench
-    /// times sgemm alone on exactly these shapes.
-    public func gemmShapes(lengths: [Int], depth: Int) -> [(m: Int, n: Int, k: Int)] {
+    /// The (m, n, k) of every dense-layer GEMM one forward of these sequence lengths runs to `depth`
+    /// (attention's GEMMs are per head, inside `TransformerMath.attention`): the bench times sgemm alone on
+    /// exactly these shapes.
+    public func denseGemmShapes(lengths: [Int], depth: Int) -> [(m: Int, n: Int, k: Int)] {
         let d = config.hiddenSize, rows = lengths.reduce(0, +)
-        var shapes: [(m: Int, n: Int, k: Int)] = []
-        for _ in 0..<depth {
-            shapes.append((rows, 3 * d, d))
-            for n in lengths where n > 0 {
-                for _ in 0..<config.heads { shapes += [(n, n, config.headSize), (n, config.headSize, n)] }
-            }
-            shapes += [(rows, d, d), (rows, config.intermediateSize, d), (rows, d, config.intermediateSize)]
-        }
-        return shapes
+        return (0..<depth).flatMap { _ in [(rows, 3 * d, d), (rows, d, d), (rows, config.intermediateSize, d), (rows, d, config.intermediateSize)] }
+    }
+
+    /// FLOPs of attention's two GEMMs per head and sequence, to `depth`.
+    public func attentionFlops(lengths: [Int], depth: Int) -> Double {
+        Double(depth * config.heads) * lengths.reduce(0.0) { $0 + 4 * Double($1) * Double($1) * Double(config.headSize) }
     }
 }

@@ -178,35 +178,21 @@ public struct DINOv2Encoder: Sendable {
         return rows
     }
 
-    /// One pre-norm block in place: x += γ₁ ⊙ Attn(LN₁(x)); x += γ₂ ⊙ MLP(LN₂(x)).
+    /// One pre-norm block in place: x += γ₁ ⊙ Attn(LN₁(x)); x += γ₂ ⊙ MLP(LN₂(x)), each γ folded into the
+    /// layer before it and the residual added by the GEMM itself.
     func apply(_ block: DINOv2Weights.Block, to x: inout Matrix, batch: Int, tokens: Int) {
         let d = weights.width, heads = weights.heads, hd = d / heads, eps = weights.layerNormEps
         let qkv = block.qkv.forward(TransformerMath.layerNorm(x, weight: block.norm1.weight, bias: block.norm1.bias, eps: eps))
-        var context = Matrix(rows: x.rows, cols: d)
-        var scores = [Float](repeating: 0, count: tokens * tokens)
-        let alpha = 1 / Float(hd).squareRoot()
+        var context = Matrix(rows: x.rows, cols: d) { _ in }   // every element written by attention's GEMMs
         qkv.storage.withUnsafeBufferPointer { qs in
             context.storage.withUnsafeMutableBufferPointer { cs in
-                scores.withUnsafeMutableBufferPointer { ss in
-                    let s = ss.baseAddress!
-                    for b in 0..<batch {
-                        let base = qs.baseAddress! + b * tokens * 3 * d
-                        for h in 0..<heads {
-                            let q = base + h * hd, k = base + d + h * hd, v = base + 2 * d + h * hd
-                            BLAS.gemm(transA: false, transB: true, m: tokens, n: tokens, k: hd, alpha: alpha,
-                                      a: q, lda: 3 * d, b: k, ldb: 3 * d, c: s, ldc: tokens)
-                            TransformerMath.softmaxRows(s, rows: tokens, cols: tokens, ld: tokens)
-                            BLAS.gemm(transA: false, transB: false, m: tokens, n: hd, k: tokens,
-                                      a: s, lda: tokens, b: v, ldb: 3 * d,
-                                      c: cs.baseAddress! + b * tokens * d + h * hd, ldc: d)
-                        }
-                    }
-                }
+                TransformerMath.attention(qs.baseAddress!, lengths: Array(repeating: tokens, count: batch), heads: heads,
+                                          headSize: hd, scale: 1 / Float(hd).squareRoot(), into: cs.baseAddress!)
             }
         }
-        TransformerMath.addScaled(&x, block.output.forward(context), scale: block.layerScale1)
+        block.output.accumulate(context, into: &x)
         var hidden = block.fc1.forward(TransformerMath.layerNorm(x, weight: block.norm2.weight, bias: block.norm2.bias, eps: eps))
         TransformerMath.gelu(&hidden)
-        TransformerMath.addScaled(&x, block.fc2.forward(hidden), scale: block.layerScale2)
+        block.fc2.accumulate(hidden, into: &x)
     }
 }

@@ -8,12 +8,12 @@ public struct DINOv2Weights: Sendable {
         public var norm1: (weight: [Float], bias: [Float])
         /// Query, key and value stacked into one [3·D, D] layer: one GEMM for all three.
         public var qkv: Linear
+        /// The attention's output projection with LayerScale γ₁ folded in (`Linear.scaled(by:)`).
         public var output: Linear
-        public var layerScale1: [Float]
         public var norm2: (weight: [Float], bias: [Float])
         public var fc1: Linear
+        /// The MLP's second layer with LayerScale γ₂ folded in.
         public var fc2: Linear
-        public var layerScale2: [Float]
     }
 
     public var width: Int
@@ -78,12 +78,12 @@ public struct DINOv2Weights: Sendable {
                 norm1: try norm(pre + ".norm1", d),
                 qkv: Linear(weight: Matrix(rows: 3 * d, cols: d, storage: q.weight.storage + k.weight.storage + v.weight.storage),
                             bias: q.bias + k.bias + v.bias),
-                output: try linear(pre + ".attention.output.dense", out: d, in: d),
-                layerScale1: try tensor(pre + ".layer_scale1.lambda1", [d]).values,
+                output: try linear(pre + ".attention.output.dense", out: d, in: d)
+                    .scaled(by: try tensor(pre + ".layer_scale1.lambda1", [d]).values),
                 norm2: try norm(pre + ".norm2", d),
                 fc1: try linear(pre + ".mlp.fc1", out: hidden, in: d),
-                fc2: try linear(pre + ".mlp.fc2", out: d, in: hidden),
-                layerScale2: try tensor(pre + ".layer_scale2.lambda1", [d]).values))
+                fc2: try linear(pre + ".mlp.fc2", out: d, in: hidden)
+                    .scaled(by: try tensor(pre + ".layer_scale2.lambda1", [d]).values)))
         }
         guard blocks.count >= 2 else { throw DeFTError(path, "found \(blocks.count) encoder layers, need at least 2") }
         width = d

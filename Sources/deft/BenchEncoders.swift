@@ -52,7 +52,7 @@ enum EncoderBench {
 /// The GEMMs of one DINOv2 forward on scratch buffers, issued exactly as the forward issues them.
 private final class GemmReplay {
     let d: Int, heads: Int, hidden: Int, layers: Int, batch: Int, tokens: Int, patches: Int, k: Int
-    var x, wqkv, qkv, wo, context, out, w1, h, w2, patchRows, wp, scores: [Float]
+    var x, wqkv, qkv, wo, context, out, w1, h, w2, patchRows, wp: [Float]
 
     init(weights: DINOv2Weights, batch: Int, side: Int) {
         d = weights.width; heads = weights.heads; hidden = weights.blocks[0].fc1.outputWidth
@@ -65,7 +65,7 @@ private final class GemmReplay {
         context = .init(repeating: 0, count: r * d); out = .init(repeating: 0, count: r * d)
         w1 = .init(repeating: 0.01, count: hidden * d); h = .init(repeating: 0.1, count: r * hidden)
         w2 = .init(repeating: 0.01, count: d * hidden); patchRows = .init(repeating: 0.2, count: batch * patches * k)
-        wp = .init(repeating: 0.01, count: d * k); scores = .init(repeating: 0.001, count: tokens * tokens)
+        wp = .init(repeating: 0.01, count: d * k)
     }
 
     var flops: Double {
@@ -80,21 +80,8 @@ private final class GemmReplay {
         BLAS.gemm(transA: false, transB: true, m: batch * patches, n: d, k: k, a: patchRows, lda: k, b: wp, ldb: k, c: &out, ldc: d)
         for _ in 0..<layers {
             BLAS.gemm(transA: false, transB: true, m: r, n: 3 * d, k: d, a: x, lda: d, b: wqkv, ldb: d, c: &qkv, ldc: 3 * d)
-            qkv.withUnsafeBufferPointer { q in
-                context.withUnsafeMutableBufferPointer { c in
-                    scores.withUnsafeMutableBufferPointer { s in
-                        for b in 0..<batch {
-                            for head in 0..<heads {
-                                let base = q.baseAddress! + b * tokens * 3 * d + head * hd
-                                BLAS.gemm(transA: false, transB: true, m: tokens, n: tokens, k: hd, a: base, lda: 3 * d,
-                                          b: base + d, ldb: 3 * d, c: s.baseAddress!, ldc: tokens)
-                                BLAS.gemm(transA: false, transB: false, m: tokens, n: hd, k: tokens, a: s.baseAddress!, lda: tokens,
-                                          b: base + 2 * d, ldb: 3 * d, c: c.baseAddress! + b * tokens * d + head * hd, ldc: d)
-                            }
-                        }
-                    }
-                }
-            }
+            TransformerMath.attention(qkv, lengths: Array(repeating: tokens, count: batch), heads: heads, headSize: hd,
+                                      scale: 1, into: &context, softmax: false)
             BLAS.gemm(transA: false, transB: true, m: r, n: d, k: d, a: context, lda: d, b: wo, ldb: d, c: &out, ldc: d)
             BLAS.gemm(transA: false, transB: true, m: r, n: hidden, k: d, a: x, lda: d, b: w1, ldb: d, c: &h, ldc: hidden)
             BLAS.gemm(transA: false, transB: true, m: r, n: d, k: hidden, a: h, lda: hidden, b: w2, ldb: hidden, c: &out, ldc: d)

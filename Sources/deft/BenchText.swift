@@ -67,13 +67,24 @@ enum TextBench {
         let pool = Array(1000..<min(encoder.tokenizer.vocabulary.count, 20_000))
         for positions in quick ? [16, 32] : [128, 256] {
             let ids = (0..<(positions - 2)).map { pool[($0 * 7919) % pool.count] }
-            let gemms = encoder.model.gemmShapes(lengths: [positions], depth: encoder.model.config.layers)
+            let model = encoder.model, depth = model.config.layers, d = model.config.hiddenSize
+            let gemms = model.denseGemmShapes(lengths: [positions], depth: depth)
             let buffers = gemms.map { s in (Matrix(rows: s.m, cols: s.k, repeating: 0.5), Matrix(rows: s.n, cols: s.k, repeating: 0.25)) }
             var outs = gemms.map { Matrix(rows: $0.m, cols: $0.n) }
+            let qkv = [Float](repeating: 0.1, count: positions * 3 * d)
+            var context = [Float](repeating: 0, count: positions * d)
             let (time, gemmTime, _) = Timing.interleaved(repetitions: repetitions, { _ = encoder.hiddenStates(ids, layer: .last) }, {
-                for i in buffers.indices { BLAS.gemm(buffers[i].0, buffers[i].1, into: &outs[i], transB: true) }
+                for (i, s) in gemms.enumerated() {
+                    BLAS.gemm(buffers[i].0, buffers[i].1, into: &outs[i], transB: true)
+                    // Each layer's attention GEMMs follow its QKV product, issued as the forward issues them.
+                    if s.n == 3 * d {
+                        TransformerMath.attention(qkv, lengths: [positions], heads: model.config.heads, headSize: model.config.headSize,
+                                                  scale: 1, into: &context, softmax: false)
+                    }
+                }
             })
             let flops = gemms.reduce(0.0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) }
+                + model.attentionFlops(lengths: [positions], depth: depth)
             let gflops = flops / time.medianMs / 1e6, sgemm = flops / gemmTime.medianMs / 1e6
             report.rows.append(Row(positions: positions, time: time, gflop: flops / 1e9, gflops: gflops,
                                    sgemmGflops: sgemm, efficiency: gflops / sgemm))
