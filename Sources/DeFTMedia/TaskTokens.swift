@@ -30,23 +30,26 @@ public enum TaskTokens {
     public static let shard = 1000
 
     /// The tokens of scenes `range` of the split: shard by shard from the cache, or generated, encoded
-    /// in chunks (`progress(done, total)` after each) and cached.
+    /// in chunks and cached. `progress(done, total, encoded)` after each chunk and each cached shard:
+    /// `encoded` counts only the images encoded in this call, so a rate is not inflated by cache reads.
     public static func load(scenes: FashionScenes, split: FashionMNIST.Split, range: Range<Int>, encoder: VisualEncoder,
                             directory: String = cacheDirectory(), chunk: Int = 32,
-                            progress: ((Int, Int) -> Void)? = nil) throws -> TokenStore {
+                            progress: ((_ done: Int, _ total: Int, _ encoded: Int) -> Void)? = nil) throws -> TokenStore {
         guard range.upperBound <= scenes.items.images.count else {
             throw DeFTError("Fashion-MNIST \(split.rawValue)", "has \(scenes.items.images.count) images, \(range.upperBound) were asked for")
         }
         guard !range.isEmpty else { throw DeFTError("Fashion-MNIST \(split.rawValue)", "no images asked for") }
-        var parts: [TokenStore] = [], done = 0
+        var parts: [TokenStore] = [], done = 0, encoded = 0
         var start = range.lowerBound
         while start < range.upperBound {
             let end = min((start / shard + 1) * shard, range.upperBound)
-            let offset = done
+            let (offset, encodedBefore) = (done, encoded)
+            var encodedHere = 0
             parts.append(try loadShard(scenes: scenes, split: split, range: start..<end, encoder: encoder, directory: directory,
-                                       chunk: chunk) { progress?(offset + $0, range.count) })
+                                       chunk: chunk) { encodedHere = $0; progress?(offset + $0, range.count, encodedBefore + $0) })
             done += end - start
-            progress?(done, range.count)
+            encoded += encodedHere
+            progress?(done, range.count, encoded)
             start = end
         }
         return parts.count == 1 ? parts[0] : TokenStore(concatenating: parts)

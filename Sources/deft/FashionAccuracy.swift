@@ -57,8 +57,11 @@ struct FashionAccuracy {
             let bar = ProgressLine(total: range.count, first: 0, unit: "image")
             let t0 = Date()
             defer { bar.finish() }
-            return try TaskTokens.load(scenes: scenes, split: split, range: range, encoder: encoder) { done, total in
-                bar.update(step: done, text: "encoding \(task.rawValue) \(name)", elapsed: Date().timeIntervalSince(t0), done: done)
+            return try TaskTokens.load(scenes: scenes, split: split, range: range, encoder: encoder) { done, total, encoded in
+                // The rate counts only what is encoded now; images read from the cache are said apart.
+                let cached = done - encoded
+                bar.update(step: done, text: "encoding \(task.rawValue) \(name)" + (cached > 0 ? " (\(cached) from the cache)" : ""),
+                           elapsed: Date().timeIntervalSince(t0), done: encoded)
             }
         }
         let train = try encode(trainScenes, .train, splits.train, "train")
