@@ -91,6 +91,23 @@ struct Bench: ParsableCommand {
     }
 }
 
+/// The ratio keys of a user's scrub: `+` until the ratio stops moving, then `-` until it stops, so
+/// nearly every step reaches a ratio not drawn yet and its canvases are quantised afresh. (The benches
+/// once toggled between two ratios, which the viewer's cell cache then served: 0.6 ms a frame against
+/// the 6–12 ms of a fresh one.)
+struct ScrubWalk {
+    private var key: Character = "+"
+
+    mutating func step(_ state: inout AppState) {
+        let before = state.ratio
+        state = update(state, .key(.char(key))).0
+        if state.ratio == before {
+            key = key == "+" ? "-" : "+"
+            state = update(state, .key(.char(key))).0
+        }
+    }
+}
+
 /// Median and spread of repeated timings, in milliseconds.
 struct Timing: Codable {
     let medianMs: Double, minMs: Double, maxMs: Double
@@ -123,6 +140,15 @@ struct Timing: Codable {
             ta.append(x); tb.append(y); ratios.append(y / x)
         }
         return (Timing(sorted: ta), Timing(sorted: tb), ratios.sorted()[ratios.count / 2])
+    }
+
+    /// The viewer's ratio step and a new frame, as a user's scrub makes them (`ScrubWalk`).
+    static func scrub(_ state: inout AppState, repetitions: Int) -> Timing {
+        var walk = ScrubWalk()
+        return measure(repetitions: repetitions) {
+            walk.step(&state)
+            _ = view(state)
+        }
     }
 
     /// One run of `body`, in milliseconds (for benches that interleave two measurements themselves).
@@ -257,13 +283,7 @@ enum ViewerBench {
                                        depth: .truecolor, unicode: true)
         }
         guard let n = state.scored?.scores.count else { return nil }
-        var up = true
-        let scrub = Timing.measure(repetitions: max(repetitions, 20)) {
-            // Up and down so the ratio stays in range however many repetitions.
-            state = update(state, .key(.char(up ? "+" : "-"))).0
-            up.toggle()
-            _ = view(state)
-        }
+        let scrub = Timing.scrub(&state, repetitions: max(repetitions, 20))
         var cold: Double? = nil, videoCold: Double? = nil, rss: Double? = nil
         if !quick {
             cold = try child(["view", first, "--snapshot", "--size", "120x40"]).ms

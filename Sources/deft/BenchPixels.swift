@@ -44,11 +44,9 @@ enum PixelBench {
         guard let scene = pixelScene(state) else { return nil }
         let cell = PixelSize.defaultCell
         var layer = PixelLayer(drawing: .kitty)
-        var up = true
+        var walk = ScrubWalk()
         func scrub(_ s: inout AppState, pixels: Bool) {
-            // Up and down so the ratio stays in range however many repetitions.
-            s = update(s, .key(.char(up ? "+" : "-"))).0
-            up.toggle()
+            walk.step(&s)
             let frame = view(s)
             if pixels {
                 // The clock stands still: the picture never settles, as while a key is held.
