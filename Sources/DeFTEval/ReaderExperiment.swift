@@ -70,6 +70,10 @@ public struct ReaderExperiment: Sendable {
         /// Per ratio, DeFT's (fast, with feedback) paired difference from each baseline on the same
         /// images and its standard error: the "beats every baseline by two paired standard errors".
         public var deftVersus: [Double: [(method: String, difference: Double, stderr: Double)]] = [:]
+        /// Per ratio, the trained DeFT's mixture β (saliency, feedback, group) and the accuracy of keeping the
+        /// top k by its feedback signal alone and by its group signal alone (saliency alone is a row): which
+        /// signal carries the selection.
+        public var signals: [Double: (mixture: [Float], feedbackAlone: Double, groupAlone: Double)] = [:]
     }
 
     public let options: Options
@@ -100,6 +104,7 @@ public struct ReaderExperiment: Sendable {
 
         var rows: [Row] = [], validationDeFT = [Double: Double](), spread = [Double: (Double, Double)]()
         var versus = [Double: [(method: String, difference: Double, stderr: Double)]]()
+        var signals = [Double: (mixture: [Float], feedbackAlone: Double, groupAlone: Double)]()
         var models: [(ratio: Double, model: DeFTModel)] = []
         let n = layout.count
         let uniform = BaselineRankings.uniform(layout)
@@ -158,6 +163,17 @@ public struct ReaderExperiment: Sendable {
                 let f = ScoringForward(model: model, tokens: x, batch: b, layout: layout)
                 return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.saliency[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
             }, test.labels)))
+            let feedbackAlone = mean(correct(try predictions(reader, test) { x, b, _ in
+                let request = FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
+                return try service.score(tokens: x, batch: b, layout: layout, feedback: request).rows.map {
+                    Array(DeFTPipeline.ranking($0.feedback).prefix(k))
+                }
+            }, test.labels))
+            let groupAlone = mean(correct(try predictions(reader, test) { x, b, _ in
+                let f = ScoringForward(model: model, tokens: x, batch: b, layout: layout)
+                return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.group[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
+            }, test.labels))
+            signals[ratio] = (RowStatistics.softmax(model.mixtureLogits[...]), feedbackAlone, groupAlone)
             rows.append(row("tome", correct(mergedPredictions(reader, test) { tokens, _ in TokenMerging(metric: tokens).anchors(keeping: k) },
                                             test.labels)))
             if test.attention != nil {
@@ -181,7 +197,7 @@ public struct ReaderExperiment: Sendable {
                             full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
                             rows: rows)
         return (report, Notes(validationFull: validationFull, validationDeFT: validationDeFT, randomSpread: spread,
-                              readerLoss: trained.loss, omitted: omitted, deftVersus: versus), reader, models)
+                              readerLoss: trained.loss, omitted: omitted, deftVersus: versus, signals: signals), reader, models)
     }
 
     /// Trains DeFT at `ratio` with the frozen reader as its task objective.

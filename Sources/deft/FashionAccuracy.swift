@@ -137,6 +137,12 @@ struct FashionAccuracy {
             out.append("deft − baseline at \(percent(ratio)), paired: " + notes.deftVersus[ratio]!.map {
                 "\($0.method) " + String(format: "%+.1f ± %.1f", $0.difference * 100, $0.stderr * 100) }.joined(separator: ", "))
         }
+        for ratio in notes.signals.keys.sorted(by: >) {
+            let g = notes.signals[ratio]!
+            out.append("deft's signals alone at \(percent(ratio)) (mixture β saliency/feedback/group "
+                       + g.mixture.map { String(format: "%.2f", $0) }.joined(separator: "/")
+                       + "): feedback \(percent(g.feedbackAlone)), group \(percent(g.groupAlone)) (saliency alone: its row)")
+        }
         out.append("deft's feedback costs one all-token reader pass (forward and backward) per image before pruning; deft-no-feedback none")
         if !notes.omitted.isEmpty { out.append("not in this table: " + notes.omitted.joined(separator: "; ")) }
         return out.joined(separator: "\n")
