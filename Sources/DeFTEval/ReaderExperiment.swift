@@ -74,7 +74,22 @@ public struct ReaderExperiment: Sendable {
         /// top k by its feedback signal alone and by its group signal alone (saliency alone is a row): which
         /// signal carries the selection.
         public var signals: [Double: (mixture: [Float], feedbackAlone: Double, groupAlone: Double)] = [:]
+        /// Per ratio, the importance-plus-coverage experiment (not DeFT, and not a row): the top ⌈share·k⌉
+        /// by DeFT's score (with feedback) and the rest of k from the uniform order, the share chosen on
+        /// validation; its test accuracy and paired differences from uniform and from DeFT.
+        public var coverage: [Double: Coverage] = [:]
     }
+
+    public struct Coverage: Sendable {
+        public var validation: [(share: Double, accuracy: Double)]
+        public var share: Double
+        public var accuracy: Double
+        public var versusUniform: (difference: Double, stderr: Double)
+        public var versusDeFT: (difference: Double, stderr: Double)
+    }
+
+    /// The shares of k the coverage experiment tries on validation.
+    public static let coverageShares = [0.25, 0.5, 0.75]
 
     public let options: Options
     public init(options: Options) { self.options = options }
@@ -105,6 +120,7 @@ public struct ReaderExperiment: Sendable {
         var rows: [Row] = [], validationDeFT = [Double: Double](), spread = [Double: (Double, Double)]()
         var versus = [Double: [(method: String, difference: Double, stderr: Double)]]()
         var signals = [Double: (mixture: [Float], feedbackAlone: Double, groupAlone: Double)]()
+        var coverage = [Double: Coverage]()
         var models: [(ratio: Double, model: DeFTModel)] = []
         let n = layout.count
         let uniform = BaselineRankings.uniform(layout)
@@ -174,6 +190,28 @@ public struct ReaderExperiment: Sendable {
                 return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.group[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
             }, test.labels))
             signals[ratio] = (RowStatistics.softmax(model.mixtureLogits[...]), feedbackAlone, groupAlone)
+            // Importance plus coverage: DeFT's top ⌈share·k⌉, the rest of k by the uniform order.
+            func covered(_ store: TokenStore, share: Double) throws -> [Double] {
+                let top = min(k, Int((share * Double(k)).rounded(.up)))
+                return correct(try predictions(reader, store) { x, b, _ in
+                    let request = FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
+                    return try service.score(tokens: x, batch: b, layout: layout, feedback: request).rows.map { scores in
+                        var kept = Array(scores.ranking.prefix(top))
+                        let picked = Set(kept)
+                        for u in uniform where kept.count < k && !picked.contains(u) { kept.append(u) }
+                        return kept
+                    }
+                }, store.labels)
+            }
+            let tried = try Self.coverageShares.map { (share: $0, accuracy: mean(try covered(validation, share: $0))) }
+            let best = tried.max { $0.accuracy < $1.accuracy }!.share
+            let coveredTest = try covered(test, share: best)
+            func paired(_ other: [Double]) -> (Double, Double) {
+                let d = zip(coveredTest, other).map { $0 - $1 }
+                return (mean(d), pairedStandardError(d))
+            }
+            coverage[ratio] = Coverage(validation: tried, share: best, accuracy: mean(coveredTest),
+                                       versusUniform: paired(uni), versusDeFT: paired(perImage["deft"]!))
             rows.append(row("tome", correct(mergedPredictions(reader, test) { tokens, _ in TokenMerging(metric: tokens).anchors(keeping: k) },
                                             test.labels)))
             if test.attention != nil {
@@ -197,7 +235,7 @@ public struct ReaderExperiment: Sendable {
                             full: Full(accuracy: fullAccuracy, stderr: (fullAccuracy * (1 - fullAccuracy) / Double(max(test.count, 1))).squareRoot()),
                             rows: rows)
         return (report, Notes(validationFull: validationFull, validationDeFT: validationDeFT, randomSpread: spread,
-                              readerLoss: trained.loss, omitted: omitted, deftVersus: versus, signals: signals), reader, models)
+                              readerLoss: trained.loss, omitted: omitted, deftVersus: versus, signals: signals, coverage: coverage), reader, models)
     }
 
     /// Trains DeFT at `ratio` with the frozen reader as its task objective.

@@ -143,6 +143,13 @@ struct FashionAccuracy {
                        + g.mixture.map { String(format: "%.2f", $0) }.joined(separator: "/")
                        + "): feedback \(percent(g.feedbackAlone)), group \(percent(g.groupAlone)) (saliency alone: its row)")
         }
+        for ratio in notes.coverage.keys.sorted(by: >) {
+            let c = notes.coverage[ratio]!
+            func pm(_ p: (difference: Double, stderr: Double)) -> String { String(format: "%+.1f ± %.1f", p.difference * 100, p.stderr * 100) }
+            out.append("importance + coverage at \(percent(ratio)) (an experiment, not DeFT: DeFT's top share of k, the rest by the uniform order; "
+                       + "share on validation " + c.validation.map { "\(percent($0.share, digits: 0)) \(percent($0.accuracy))" }.joined(separator: ", ")
+                       + "): share \(percent(c.share, digits: 0)), \(percent(c.accuracy)), vs uniform \(pm(c.versusUniform)), vs deft \(pm(c.versusDeFT))")
+        }
         out.append("deft's feedback costs one all-token reader pass (forward and backward) per image before pruning; deft-no-feedback none")
         if !notes.omitted.isEmpty { out.append("not in this table: " + notes.omitted.joined(separator: "; ")) }
         return out.joined(separator: "\n")
