@@ -137,10 +137,9 @@ public struct ReaderExperiment: Sendable {
             progress?(.evaluating("\(ratio)"))
             func deft(_ store: TokenStore, feedback: Bool) throws -> [Int] {
                 try predictions(reader, store) { x, b, _ in
-                    let request = feedback ? FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
-                                           : FeedbackRequest(objective: ObjectiveName.none)
-                    let outcome = try service.score(tokens: x, batch: b, layout: layout, feedback: request)
-                    return outcome.rows.map { Array($0.selection(ratio: ratio, mode: .fast).kept) }
+                    try scores(service, reader, x, batch: b, layout: layout, feedback: feedback).map {
+                        Array($0.selection(ratio: ratio, mode: .fast).kept)
+                    }
                 }
             }
             validationDeFT[ratio] = mean(correct(try deft(validation, feedback: true), validation.labels))
@@ -180,10 +179,7 @@ public struct ReaderExperiment: Sendable {
                 return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.saliency[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
             }, test.labels)))
             let feedbackAlone = mean(correct(try predictions(reader, test) { x, b, _ in
-                let request = FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
-                return try service.score(tokens: x, batch: b, layout: layout, feedback: request).rows.map {
-                    Array(DeFTPipeline.ranking($0.feedback).prefix(k))
-                }
+                try scores(service, reader, x, batch: b, layout: layout).map { Array(DeFTPipeline.ranking($0.feedback).prefix(k)) }
             }, test.labels))
             let groupAlone = mean(correct(try predictions(reader, test) { x, b, _ in
                 let f = ScoringForward(model: model, tokens: x, batch: b, layout: layout)
@@ -194,9 +190,8 @@ public struct ReaderExperiment: Sendable {
             func covered(_ store: TokenStore, share: Double) throws -> [Double] {
                 let top = min(k, Int((share * Double(k)).rounded(.up)))
                 return correct(try predictions(reader, store) { x, b, _ in
-                    let request = FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
-                    return try service.score(tokens: x, batch: b, layout: layout, feedback: request).rows.map { scores in
-                        var kept = Array(scores.ranking.prefix(top))
+                    try scores(service, reader, x, batch: b, layout: layout).map { row in
+                        var kept = Array(row.ranking.prefix(top))
                         let picked = Set(kept)
                         for u in uniform where kept.count < k && !picked.contains(u) { kept.append(u) }
                         return kept
@@ -274,6 +269,15 @@ public struct ReaderExperiment: Sendable {
         return out
     }
 
+    /// DeFT's scores of a batch, with the feedback from the reader's own all-token prediction as the
+    /// target (no label reaches DeFT), or with none (`feedback: false`, the paper's inference).
+    func scores(_ service: ScoringService, _ reader: Reader, _ x: Matrix, batch b: Int, layout: TokenLayout,
+                feedback: Bool = true, logits: Matrix? = nil) throws -> [TokenScores] {
+        let request = feedback ? FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
+                               : FeedbackRequest(objective: ObjectiveName.none)
+        return try service.score(tokens: x, batch: b, layout: layout, feedback: request, logits: logits).rows
+    }
+
     /// DeFT hybrid: the hard top-k plus the pruned tokens the reconstruction gate brings back (its logits:
     /// the reader on each token alone), each read as its RTD reconstruction dec(enc(x)) at its own position.
     /// Returns the predictions and the mean number of tokens restored per image.
@@ -285,11 +289,10 @@ public struct ReaderExperiment: Sendable {
             let ids = Array(first..<min(first + Self.chunk, store.count))
             var x = store.batch(ids)
             let b = ids.count, d = x.cols
-            let request = FeedbackRequest(gradient: (readerGradient(reader, x, batch: b), "reader"), objective: ObjectiveName.none)
-            let outcome = try service.score(tokens: x, batch: b, layout: layout, feedback: request, logits: reader.tokenLogits(tokens: x))
+            let rows = try scores(service, reader, x, batch: b, layout: layout, logits: reader.tokenLogits(tokens: x))
             guard let decoded = DeFTPipeline.reconstruct(service.model, x) else { throw DeFTError("weights", "hybrid needs an RTD") }
             var mask = [Float](repeating: 0, count: b * n)
-            for (i, scores) in outcome.rows.enumerated() {
+            for (i, scores) in rows.enumerated() {
                 let sel = scores.selection(ratio: ratio, mode: .hybrid)
                 for t in sel.kept { mask[i * n + t] = 1 }
                 for t in sel.reconstructed {

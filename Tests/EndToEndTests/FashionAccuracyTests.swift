@@ -44,6 +44,34 @@ struct FashionAccuracyTests {
         #expect(files.contains { $0.hasPrefix("reader-fashion-mnist-small") })
     }
 
+    /// The table's notes: each trained signal alone with the mixture β, and the importance-plus-coverage
+    /// experiment with the share its validation accuracies chose.
+    @Test func theTableNotesTheSignalsAloneAndTheCoverageExperiment() throws {
+        let cache = DeftBinary.temporaryPath("cache")
+        let args = ["eval", "accuracy", "--task", "fashion-mnist-small", "--encoder", "builtin", "--train", "20", "--test", "24",
+                    "--ratios", "0.25", "--reader-steps", "10", "--deft-steps", "2"]
+        let r = try DeftBinary.run(args, environment: ["DEFT_CACHE": cache])
+        #expect(r.status == 0, "\(r.stderr)")
+        func numbers(_ line: Substring) -> [Double] {
+            line.split(whereSeparator: { !"0123456789.+-".contains($0) }).compactMap { Double($0) }
+        }
+        let signals = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("deft's signals alone at 25.0 %") })
+        let mixture = try #require(signals.split(separator: "group ").dropFirst().first.map { $0.prefix { $0 != ")" } })
+        let beta = mixture.split(separator: "/").compactMap { Double($0) }
+        #expect(beta.count == 3 && abs(beta.reduce(0, +) - 1) < 0.02 && beta.allSatisfy { $0 > 0 }, "\(signals)")
+        // Two accuracies on 24 test images: multiples of 1/24.
+        let alone = numbers(signals.split(separator: "):").last!)
+        #expect(alone.count == 2 && alone.allSatisfy { abs($0 * 0.24 - ($0 * 0.24).rounded()) < 0.01 }, "\(signals)")
+        let coverage = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("importance + coverage at 25.0 %") })
+        // "share on validation 25 % a %, 50 % b %, 75 % c %): share S %, ...": S is one of the three with the best accuracy.
+        let tried = numbers(coverage.split(separator: "share on validation").last!.prefix { $0 != ")" })
+        #expect(tried.count == 6 && [tried[0], tried[2], tried[4]] == [25, 50, 75], "\(coverage)")
+        let chosen = numbers(coverage.split(separator: "): share").last!.prefix { $0 != "%" }).first
+        let best = [tried[1], tried[3], tried[5]].max()!
+        #expect([(25.0, tried[1]), (50, tried[3]), (75, tried[5])].contains { $0.0 == chosen && $0.1 == best }, "\(coverage)")
+        #expect(coverage.contains("vs uniform") && coverage.contains("vs deft"))
+    }
+
     /// The real model on a handful of images: its CLS attention brings the cls-attention and VisionZip rows.
     @Test(.enabled(if: EncodeCommandTests.dinov2Installed, "DINOv2 is not in the model cache"))
     func dinov2TokensBringTheCLSAttentionBaselines() throws {
