@@ -96,7 +96,7 @@ public enum TransformerMath {
     /// stacked [rows, 3d] QKV product by strides and written into the head's columns of `context`.
     /// Sequences are consecutive row ranges (`lengths`), so a batch needs no mask. The (sequence, head)
     /// pairs are spread over the cores, each pair's two GEMMs and softmax on one core with its own
-    /// scores buffer: 72–144 small GEMMs (k = 32 or 64) a forward, which OpenBLAS would otherwise split
+    /// scores buffer: 144 small GEMMs (k = 32 or 64) per image or window, which OpenBLAS would otherwise split
     /// over the cores one by one with a synchronisation each, and the scores stay in that core's cache.
     /// `softmax: false` leaves only the GEMMs, scheduled the same way: `deft bench` times sgemm alone on
     /// exactly the forward's GEMMs with it.
