@@ -14,8 +14,9 @@ public struct Matrix: Sendable, Equatable {
         self.storage = [Float](repeating: value, count: rows * cols)
     }
 
-    /// A matrix whose every element `fill` writes (through the buffer of rows·cols floats) before it is
-    /// read: no zero-filling pass for outputs a GEMM or a row copy overwrites anyway.
+    /// A matrix without the zero-filling pass, for outputs a GEMM or a row copy overwrites anyway: `fill`
+    /// gets the buffer of rows·cols floats, and every element must be written — by `fill`, or by the
+    /// caller (a β = 0 GEMM) — before anything reads it.
     public init(rows: Int, cols: Int, filledBy fill: (UnsafeMutableBufferPointer<Float>) -> Void) {
         precondition(rows >= 0 && cols >= 0, "negative matrix shape")
         self.rows = rows

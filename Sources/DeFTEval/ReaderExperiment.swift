@@ -135,14 +135,15 @@ public struct ReaderExperiment: Sendable {
             models.append((ratio, model))
             let service = ScoringService(model: model, head: nil)
             progress?(.evaluating("\(ratio)"))
-            func deft(_ store: TokenStore, feedback: Bool) throws -> [Int] {
-                try predictions(reader, store) { x, b, _ in
-                    try scores(service, reader, x, batch: b, layout: layout, feedback: feedback).map {
-                        Array($0.selection(ratio: ratio, mode: .fast).kept)
-                    }
-                }
+            // DeFT's scores with the reader's feedback, once per split: the deft rows, the feedback-alone note
+            // and the coverage experiment all select from them.
+            let validationScores = try scoresOfEvery(validation, service, reader, layout: layout)
+            let testScores = try scoresOfEvery(test, service, reader, layout: layout)
+            func select(_ store: TokenStore, _ scored: [TokenScores], _ keep: (TokenScores) -> [Int]) -> [Double] {
+                correct(predictions(reader, store) { _, b, first in (0..<b).map { keep(scored[first + $0]) } }, store.labels)
             }
-            validationDeFT[ratio] = mean(correct(try deft(validation, feedback: true), validation.labels))
+            let fast = { (scores: TokenScores) in Array(scores.selection(ratio: ratio, mode: .fast).kept) }
+            validationDeFT[ratio] = mean(select(validation, validationScores, fast))
             let uni = correct(predictions(reader, test) { _, b, _ in Array(repeating: Array(uniform.prefix(k)), count: b) }, test.labels)
             var perImage = [String: [Double]]()   // the fast rows' per-image correctness, for DeFT's paired differences
             func row(_ method: String, _ c: [Double], tokens: Double? = nil) -> Row {
@@ -154,8 +155,10 @@ public struct ReaderExperiment: Sendable {
                            paired_diff_vs_uniform: mean(diffs), paired_stderr: pairedStandardError(diffs),
                            retained: fullAccuracy > 0 ? acc / fullAccuracy : 0)
             }
-            rows.append(row("deft", correct(try deft(test, feedback: true), test.labels)))
-            rows.append(row("deft-no-feedback", correct(try deft(test, feedback: false), test.labels)))
+            rows.append(row("deft", select(test, testScores, fast)))
+            rows.append(row("deft-no-feedback", correct(try predictions(reader, test) { x, b, _ in
+                try scores(service, reader, x, batch: b, layout: layout, feedback: false).map(fast)
+            }, test.labels)))
             let hybrid = try hybridPredictions(reader, test, service: service, layout: layout, ratio: ratio)
             var hybridRow = row("deft", correct(hybrid.predictions, test.labels), tokens: Double(k) + hybrid.restored)
             hybridRow.mode = "hybrid"
@@ -178,29 +181,25 @@ public struct ReaderExperiment: Sendable {
                 let f = ScoringForward(model: model, tokens: x, batch: b, layout: layout)
                 return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.saliency[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
             }, test.labels)))
-            let feedbackAlone = mean(correct(try predictions(reader, test) { x, b, _ in
-                try scores(service, reader, x, batch: b, layout: layout).map { Array(DeFTPipeline.ranking($0.feedback).prefix(k)) }
-            }, test.labels))
+            let feedbackAlone = mean(select(test, testScores) { Array(DeFTPipeline.ranking($0.feedback).prefix(k)) })
             let groupAlone = mean(correct(try predictions(reader, test) { x, b, _ in
                 let f = ScoringForward(model: model, tokens: x, batch: b, layout: layout)
                 return (0..<b).map { Array(DeFTPipeline.ranking(Array(f.group[($0 * n)..<(($0 + 1) * n)])).prefix(k)) }
             }, test.labels))
             signals[ratio] = (RowStatistics.softmax(model.mixtureLogits[...]), feedbackAlone, groupAlone)
             // Importance plus coverage: DeFT's top ⌈share·k⌉, the rest of k by the uniform order.
-            func covered(_ store: TokenStore, share: Double) throws -> [Double] {
+            func covered(_ store: TokenStore, _ scored: [TokenScores], share: Double) -> [Double] {
                 let top = min(k, Int((share * Double(k)).rounded(.up)))
-                return correct(try predictions(reader, store) { x, b, _ in
-                    try scores(service, reader, x, batch: b, layout: layout).map { row in
-                        var kept = Array(row.ranking.prefix(top))
-                        let picked = Set(kept)
-                        for u in uniform where kept.count < k && !picked.contains(u) { kept.append(u) }
-                        return kept
-                    }
-                }, store.labels)
+                return select(store, scored) { row in
+                    var kept = Array(row.ranking.prefix(top))
+                    let picked = Set(kept)
+                    for u in uniform where kept.count < k && !picked.contains(u) { kept.append(u) }
+                    return kept
+                }
             }
-            let tried = try Self.coverageShares.map { (share: $0, accuracy: mean(try covered(validation, share: $0))) }
+            let tried = Self.coverageShares.map { (share: $0, accuracy: mean(covered(validation, validationScores, share: $0))) }
             let best = tried.max { $0.accuracy < $1.accuracy }!.share
-            let coveredTest = try covered(test, share: best)
+            let coveredTest = covered(test, testScores, share: best)
             func paired(_ other: [Double]) -> (Double, Double) {
                 let d = zip(coveredTest, other).map { $0 - $1 }
                 return (mean(d), pairedStandardError(d))
@@ -265,6 +264,17 @@ public struct ReaderExperiment: Sendable {
                 for (i, row) in kept.enumerated() { for t in row { mask[i * n + t] = 1 } }
             }
             out += reader.predictions(tokens: x, mask: mask, batch: b)
+        }
+        return out
+    }
+
+    /// DeFT's scores (with the reader's feedback) of every image of `store`, batch by batch as `predictions` reads them.
+    func scoresOfEvery(_ store: TokenStore, _ service: ScoringService, _ reader: Reader, layout: TokenLayout) throws -> [TokenScores] {
+        var out: [TokenScores] = []
+        out.reserveCapacity(store.count)
+        for first in stride(from: 0, to: store.count, by: Self.chunk) {
+            let ids = Array(first..<min(first + Self.chunk, store.count))
+            out += try scores(service, reader, store.batch(ids), batch: ids.count, layout: layout)
         }
         return out
     }
